@@ -1,0 +1,141 @@
+//! CReLU (TensorFlow's definition): `concat([relu(x), relu(-x)], axis = -1)`: each row of
+//! `row_len` inputs becomes `2 * row_len` outputs.
+
+use crate::api::isa_fn;
+use crate::checks;
+use crate::dispatch::{dispatch, WithSimd};
+use crate::driver::{map, should_stream, Kernel};
+use crate::kernels::relu::{pass_nan, Relu};
+use crate::simd::{Simd, Vector};
+use crate::Float;
+
+/// The scalar specification.
+pub mod reference {
+    use crate::kernels::relu::reference::relu;
+    use crate::Float;
+
+    /// One row: `[relu(x[0]), .., relu(x[n-1]), relu(-x[0]), .., relu(-x[n-1])]`.
+    pub fn crelu_row<T: Float>(x: &[T]) -> Vec<T> {
+        x.iter().map(|&v| relu(v)).chain(x.iter().map(|&v| relu(-v))).collect()
+    }
+
+    /// Gradient of one element from its two output gradients:
+    /// `x > 0 ? dy_pos : x < 0 ? -dy_neg : 0`, and NaN when `x` is NaN.
+    pub fn crelu_backward<T: Float>(x: T, dy_pos: T, dy_neg: T) -> T {
+        if x.is_nan() {
+            x
+        } else if x > T::ZERO {
+            dy_pos
+        } else if x < T::ZERO {
+            -dy_neg
+        } else {
+            T::ZERO
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+struct NegRelu;
+
+impl<T: Float> Kernel<T, 1> for NegRelu {
+    #[inline(always)]
+    fn apply<V: Vector<Elem = T>>(self, [x]: [V; 1]) -> V {
+        Kernel::apply(Relu, [x.neg()])
+    }
+}
+
+#[derive(Clone, Copy)]
+struct CreluBackward;
+
+impl<T: Float> Kernel<T, 3> for CreluBackward {
+    #[inline(always)]
+    fn apply<V: Vector<Elem = T>>(self, [x, dy_pos, dy_neg]: [V; 3]) -> V {
+        let zero = V::zero();
+        let neg = V::select(x.lt(zero), dy_neg.neg(), zero);
+        pass_nan(x, V::select(x.gt(zero), dy_pos, neg))
+    }
+}
+
+struct Forward<'a, T> {
+    x: &'a [T],
+    y: &'a mut [T],
+    row_len: usize,
+}
+
+impl<T: Float> WithSimd for Forward<'_, T> {
+    type Output = ();
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, _: S) {
+        let n = self.row_len;
+        let stream = should_stream::<T>(self.y.len());
+        for (x, y) in self.x.chunks_exact(n).zip(self.y.chunks_exact_mut(2 * n)) {
+            let (pos, neg) = y.split_at_mut(n);
+            // SAFETY: `x`, `pos` and `neg` are distinct live slices of `n` elements.
+            unsafe {
+                map::<T::Vector<S>, _, 1>(Relu, [x.as_ptr()], pos.as_mut_ptr(), n, stream);
+                map::<T::Vector<S>, _, 1>(NegRelu, [x.as_ptr()], neg.as_mut_ptr(), n, stream);
+            }
+        }
+    }
+}
+
+struct Backward<'a, T> {
+    x: &'a [T],
+    dy: &'a [T],
+    dx: &'a mut [T],
+    row_len: usize,
+}
+
+impl<T: Float> WithSimd for Backward<'_, T> {
+    type Output = ();
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, _: S) {
+        let n = self.row_len;
+        let rows = self.x.chunks_exact(n).zip(self.dy.chunks_exact(2 * n));
+        for ((x, dy), dx) in rows.zip(self.dx.chunks_exact_mut(n)) {
+            let (pos, neg) = dy.split_at(n);
+            let inputs = [x.as_ptr(), pos.as_ptr(), neg.as_ptr()];
+            // SAFETY: three input slices and one distinct output slice of `n` elements each.
+            unsafe { map::<T::Vector<S>, _, 3>(CreluBackward, inputs, dx.as_mut_ptr(), n, false) };
+        }
+    }
+}
+
+#[track_caller]
+fn check_rows(func: &str, len: usize, row_len: usize) {
+    if row_len == 0 || len % row_len != 0 {
+        panic!("simd_activations::{func}: row_len = {row_len} must be > 0 and divide x.len() = {len}");
+    }
+}
+
+isa_fn! {
+    /// CReLU, out of place: each row `x[r*n .. (r+1)*n]` (`n = row_len`) becomes
+    /// `y[2rn .. 2rn+n] = relu(x_row)` and `y[2rn+n .. 2(r+1)n] = relu(-x_row)`
+    /// (TensorFlow's `crelu` with `axis = -1`). `relu` is [`relu`]'s: NaN stays NaN in both
+    /// halves, and `crelu(+0) = [+0, -0]`.
+    ///
+    /// # Panics
+    /// If `y.len() != 2 * x.len()`, if `row_len == 0`, or if `row_len` does not divide `x.len()`.
+    pub fn crelu / crelu_on(isa)(x: &[T], y: &mut [T], row_len: usize) {
+        checks::double_len("crelu", "y", y.len(), "x", x.len());
+        check_rows("crelu", x.len(), row_len);
+        dispatch("crelu", isa, Forward { x, y, row_len })
+    }
+}
+
+isa_fn! {
+    /// CReLU gradient from the input: with `dy` laid out as `y`,
+    /// `dx[i] = x > 0 ? dy_pos[i] : x < 0 ? -dy_neg[i] : 0` where `dy_pos`/`dy_neg` are the
+    /// two halves of the row's gradient. Selects, as [`relu_backward`](crate::relu_backward):
+    /// `dx(0) = 0`, NaN `x` gives NaN.
+    ///
+    /// # Panics
+    /// If `dy.len() != 2 * x.len()`, if `dx.len() != x.len()`, if `row_len == 0`, or if
+    /// `row_len` does not divide `x.len()`.
+    pub fn crelu_backward / crelu_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T], row_len: usize) {
+        checks::double_len("crelu_backward", "dy", dy.len(), "x", x.len());
+        checks::same_len("crelu_backward", &[("x", x.len()), ("dx", dx.len())]);
+        check_rows("crelu_backward", x.len(), row_len);
+        dispatch("crelu_backward", isa, Backward { x, dy, dx, row_len })
+    }
+}

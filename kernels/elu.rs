@@ -1,0 +1,313 @@
+//! The exponential-linear family, all of the form
+//! `y = x > 0 ? scale * x : neg_coef * expm1(x / input_div)`:
+//! ELU (`scale = 1, neg_coef = alpha, input_div = 1`), SELU (PyTorch's fixed `scale` and
+//! `alpha`, `neg_coef = scale * alpha`) and CELU (`neg_coef = alpha = input_div`).
+//! `expm1`, not `exp - 1`, so small negative inputs keep full relative accuracy.
+
+use crate::api::isa_fn;
+use crate::checks;
+use crate::dispatch::dispatch;
+use crate::driver::{Binary, Kernel, Unary, UnaryInPlace};
+use crate::math;
+use crate::simd::Vector;
+use crate::Float;
+
+/// SELU's `alpha` (Klambauer et al. 2017, as PyTorch).
+pub const SELU_ALPHA: f64 = 1.673_263_242_354_377_284_817_042_991_671_7;
+/// SELU's `scale` (as PyTorch).
+pub const SELU_SCALE: f64 = 1.050_700_987_355_480_493_419_334_985_294_6;
+/// `SELU_SCALE * SELU_ALPHA`, rounded once.
+const SELU_NEG_COEF: f64 = 1.758_099_340_847_376_859_940_217_520_812_3;
+
+/// The scalar specification: evaluated in f64 (for f32, then rounded once; for f64 with the
+/// platform's `exp_m1`/`exp`).
+pub mod reference {
+    use super::{Elu, SELU_NEG_COEF, SELU_SCALE};
+    use crate::Float;
+
+    fn forward<T: Float>(p: Elu<f64>, x: T) -> T {
+        let x = x.to_f64();
+        T::from_f64(if x > 0.0 { p.scale * x } else { p.neg_coef * (x / p.input_div).exp_m1() })
+    }
+
+    fn derivative<T: Float>(p: Elu<f64>, x: T) -> f64 {
+        let x = x.to_f64();
+        if x > 0.0 {
+            p.scale
+        } else {
+            p.neg_coef / p.input_div * (x / p.input_div).exp()
+        }
+    }
+
+    /// `x > 0 ? x : alpha * expm1(x)`.
+    pub fn elu<T: Float>(x: T, alpha: T) -> T {
+        forward(Elu::elu(alpha.to_f64()), x)
+    }
+    /// `scale * (x > 0 ? x : alpha * expm1(x))` with SELU's constants.
+    pub fn selu<T: Float>(x: T) -> T {
+        forward(Elu { scale: SELU_SCALE, neg_coef: SELU_NEG_COEF, input_div: 1.0 }, x)
+    }
+    /// `x > 0 ? x : alpha * expm1(x / alpha)`.
+    pub fn celu<T: Float>(x: T, alpha: T) -> T {
+        forward(Elu::celu(alpha.to_f64()), x)
+    }
+    /// ELU's derivative, `x > 0 ? 1 : alpha * exp(x)` (left branch at 0), times `dy`.
+    pub fn elu_backward<T: Float>(x: T, dy: T, alpha: T) -> T {
+        T::from_f64(dy.to_f64() * derivative(Elu::elu(alpha.to_f64()), x))
+    }
+    /// SELU's derivative, `x > 0 ? scale : scale * alpha * exp(x)`, times `dy`.
+    pub fn selu_backward<T: Float>(x: T, dy: T) -> T {
+        let p = Elu { scale: SELU_SCALE, neg_coef: SELU_NEG_COEF, input_div: 1.0 };
+        T::from_f64(dy.to_f64() * derivative(p, x))
+    }
+    /// CELU's derivative, `x > 0 ? 1 : exp(x / alpha)`, times `dy`.
+    pub fn celu_backward<T: Float>(x: T, dy: T, alpha: T) -> T {
+        T::from_f64(dy.to_f64() * derivative(Elu::celu(alpha.to_f64()), x))
+    }
+}
+
+/// The parameters of one member of the family.
+#[derive(Clone, Copy)]
+pub(crate) struct Elu<T> {
+    /// Slope of the positive branch.
+    scale: T,
+    /// `y(-inf) = -neg_coef`.
+    neg_coef: T,
+    /// The negative branch's input is divided by this (1 except for CELU).
+    input_div: T,
+}
+
+impl<T: Float> Elu<T> {
+    fn elu(alpha: T) -> Self {
+        Elu { scale: T::ONE, neg_coef: alpha, input_div: T::ONE }
+    }
+    fn selu() -> Self {
+        Elu {
+            scale: math::constant(SELU_SCALE),
+            neg_coef: math::constant(SELU_NEG_COEF),
+            input_div: T::ONE,
+        }
+    }
+    fn celu(alpha: T) -> Self {
+        Elu { scale: T::ONE, neg_coef: alpha, input_div: alpha }
+    }
+
+    /// The negative branch's argument (a division only for CELU, skipped when it is 1).
+    #[inline(always)]
+    fn argument<V: Vector<Elem = T>>(self, x: V, divide: bool) -> V {
+        if divide {
+            x.div(V::splat(self.input_div))
+        } else {
+            x
+        }
+    }
+}
+
+/// Forward; `DIV` is true for CELU (compile-time, so ELU/SELU have no division).
+#[derive(Clone, Copy)]
+struct EluForward<T, const DIV: bool>(Elu<T>);
+
+impl<T: Float, const DIV: bool> Kernel<T, 1> for EluForward<T, DIV> {
+    #[inline(always)]
+    fn apply<V: Vector<Elem = T>>(self, [x]: [V; 1]) -> V {
+        let p = self.0;
+        let neg = math::expm1_nonpositive(p.argument(x, DIV)).mul(V::splat(p.neg_coef));
+        V::select(x.gt(V::zero()), x.mul(V::splat(p.scale)), neg)
+    }
+}
+
+/// Gradient from the input: `dy * (x > 0 ? scale : neg_coef / input_div * exp(x / input_div))`.
+#[derive(Clone, Copy)]
+struct EluBackward<T, const DIV: bool>(Elu<T>);
+
+impl<T: Float, const DIV: bool> Kernel<T, 2> for EluBackward<T, DIV> {
+    #[inline(always)]
+    fn apply<V: Vector<Elem = T>>(self, [x, dy]: [V; 2]) -> V {
+        let p = self.0;
+        // For CELU neg_coef / input_div = 1: skip the multiply (and its rounding).
+        let e = math::exp(p.argument(x, DIV));
+        let slope_neg = if DIV { e } else { e.mul(V::splat(p.neg_coef)) };
+        dy.mul(V::select(x.gt(V::zero()), V::splat(p.scale), slope_neg))
+    }
+}
+
+/// Gradient from the output: `dy * (y > 0 ? scale : (y + neg_coef) / input_div)`.
+#[derive(Clone, Copy)]
+struct EluBackwardFromOutput<T, const DIV: bool>(Elu<T>);
+
+impl<T: Float, const DIV: bool> Kernel<T, 2> for EluBackwardFromOutput<T, DIV> {
+    #[inline(always)]
+    fn apply<V: Vector<Elem = T>>(self, [y, dy]: [V; 2]) -> V {
+        let p = self.0;
+        let slope_neg = p.argument(y.add(V::splat(p.neg_coef)), DIV);
+        dy.mul(V::select(y.gt(V::zero()), V::splat(p.scale), slope_neg))
+    }
+}
+
+isa_fn! {
+    /// ELU, out of place: `y[i] = x[i] > 0 ? x[i] : alpha * expm1(x[i])` (PyTorch's default
+    /// `alpha` is 1.0).
+    ///
+    /// NaN gives NaN, `-0.0` gives `-0.0` (for `alpha > 0`), `-inf` gives `-alpha`. Error with
+    /// `alpha = 1`: at most 1 ULP against the correctly rounded value, for every f32 input
+    /// (`tests/exhaustive.rs`; measured maximum in the README) and on dense samples for f64;
+    /// another `alpha` adds the rounding of one multiply.
+    ///
+    /// # Panics
+    /// If `x.len() != y.len()`.
+    pub fn elu / elu_on(isa)(x: &[T], y: &mut [T], alpha: T) {
+        checks::same_len("elu", &[("x", x.len()), ("y", y.len())]);
+        dispatch("elu", isa, Unary { kernel: EluForward::<T, false>(Elu::elu(alpha)), x, y })
+    }
+}
+
+isa_fn! {
+    /// ELU in place; semantics as [`elu`].
+    pub fn elu_inplace / elu_inplace_on(isa)(xy: &mut [T], alpha: T) {
+        dispatch("elu_inplace", isa, UnaryInPlace { kernel: EluForward::<T, false>(Elu::elu(alpha)), xy })
+    }
+}
+
+isa_fn! {
+    /// SELU, out of place: `y[i] = scale * (x[i] > 0 ? x[i] : alpha * expm1(x[i]))` with
+    /// PyTorch's [`SELU_ALPHA`] and [`SELU_SCALE`].
+    ///
+    /// NaN gives NaN, `-inf` gives `-scale * alpha`. Error: at most 2 ULP against the
+    /// correctly rounded value (every f32 input; measured maximum in the README).
+    ///
+    /// # Panics
+    /// If `x.len() != y.len()`.
+    pub fn selu / selu_on(isa)(x: &[T], y: &mut [T]) {
+        checks::same_len("selu", &[("x", x.len()), ("y", y.len())]);
+        dispatch("selu", isa, Unary { kernel: EluForward::<T, false>(Elu::selu()), x, y })
+    }
+}
+
+isa_fn! {
+    /// SELU in place; semantics as [`selu`].
+    pub fn selu_inplace / selu_inplace_on(isa)(xy: &mut [T]) {
+        dispatch("selu_inplace", isa, UnaryInPlace { kernel: EluForward::<T, false>(Elu::selu()), xy })
+    }
+}
+
+isa_fn! {
+    /// CELU, out of place: `y[i] = x[i] > 0 ? x[i] : alpha * expm1(x[i] / alpha)` (PyTorch's
+    /// default `alpha` is 1.0, where CELU equals ELU).
+    ///
+    /// `x / alpha` is a correctly rounded division (PyTorch multiplies by `1 / alpha`). Error
+    /// with `alpha = 1` as [`elu`]; another `alpha` adds two roundings.
+    ///
+    /// # Panics
+    /// If `x.len() != y.len()`, or if `alpha` is 0 or NaN (the formula divides by it).
+    pub fn celu / celu_on(isa)(x: &[T], y: &mut [T], alpha: T) {
+        checks::same_len("celu", &[("x", x.len()), ("y", y.len())]);
+        check_celu_alpha("celu", alpha);
+        dispatch("celu", isa, Unary { kernel: EluForward::<T, true>(Elu::celu(alpha)), x, y })
+    }
+}
+
+isa_fn! {
+    /// CELU in place; semantics as [`celu`].
+    ///
+    /// # Panics
+    /// If `alpha` is 0 or NaN.
+    pub fn celu_inplace / celu_inplace_on(isa)(xy: &mut [T], alpha: T) {
+        check_celu_alpha("celu_inplace", alpha);
+        dispatch("celu_inplace", isa, UnaryInPlace { kernel: EluForward::<T, true>(Elu::celu(alpha)), xy })
+    }
+}
+
+#[track_caller]
+fn check_celu_alpha<T: Float>(func: &str, alpha: T) {
+    checks::not_nan(func, "alpha", alpha);
+    if alpha == T::ZERO {
+        panic!("simd_activations::{func}: alpha = 0 (CELU divides by alpha)");
+    }
+}
+
+isa_fn! {
+    /// ELU gradient from the input: `dx[i] = dy[i] * (x[i] > 0 ? 1 : alpha * exp(x[i]))`.
+    ///
+    /// The left branch holds at the breakpoint, `elu'(0) = alpha` (as PyTorch). A multiply, so
+    /// NaN or inf `dy` propagates; NaN `x` gives NaN; `x = -inf` gives `dy * 0`. Error with
+    /// `alpha = 1, dy = 1`: at most 1 ULP for every f32 input.
+    ///
+    /// # Panics
+    /// If `x`, `dy` and `dx` differ in length.
+    pub fn elu_backward / elu_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T], alpha: T) {
+        checks::same_len("elu_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
+        dispatch("elu_backward", isa, Binary { kernel: EluBackward::<T, false>(Elu::elu(alpha)), a: x, b: dy, out: dx })
+    }
+}
+
+isa_fn! {
+    /// SELU gradient from the input: `dx[i] = dy[i] * (x[i] > 0 ? scale : scale * alpha * exp(x[i]))`;
+    /// `selu'(0) = scale * alpha`. Error (`dy = 1`): at most 2 ULP for every f32 input.
+    ///
+    /// # Panics
+    /// If `x`, `dy` and `dx` differ in length.
+    pub fn selu_backward / selu_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T]) {
+        checks::same_len("selu_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
+        dispatch("selu_backward", isa, Binary { kernel: EluBackward::<T, false>(Elu::selu()), a: x, b: dy, out: dx })
+    }
+}
+
+isa_fn! {
+    /// CELU gradient from the input: `dx[i] = dy[i] * (x[i] > 0 ? 1 : exp(x[i] / alpha))`;
+    /// `celu'(0) = 1`. Error with `alpha = 1, dy = 1`: at most 1 ULP for every f32 input.
+    ///
+    /// # Panics
+    /// If `x`, `dy` and `dx` differ in length, or if `alpha` is 0 or NaN.
+    pub fn celu_backward / celu_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T], alpha: T) {
+        checks::same_len("celu_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
+        check_celu_alpha("celu_backward", alpha);
+        dispatch("celu_backward", isa, Binary { kernel: EluBackward::<T, true>(Elu::celu(alpha)), a: x, b: dy, out: dx })
+    }
+}
+
+isa_fn! {
+    /// ELU gradient from the output `y = elu(x, alpha)`:
+    /// `dx[i] = dy[i] * (y[i] > 0 ? 1 : y[i] + alpha)` (oneDNN's `elu_use_dst_for_bwd`).
+    ///
+    /// Valid only for `alpha > 0`, where `y > 0` exactly when `x > 0` (PyTorch rejects the
+    /// in-place backward with a negative alpha for the same reason). The result can differ
+    /// from [`elu_backward`] by the rounding already in `y`.
+    ///
+    /// # Panics
+    /// If the lengths differ, or unless `alpha > 0` (NaN included).
+    pub fn elu_backward_from_output / elu_backward_from_output_on(isa)(y: &[T], dy: &[T], dx: &mut [T], alpha: T) {
+        let func = "elu_backward_from_output";
+        checks::same_len(func, &[("y", y.len()), ("dy", dy.len()), ("dx", dx.len())]);
+        checks::positive(func, "alpha", alpha, "only then does the output determine the branch");
+        dispatch(func, isa, Binary { kernel: EluBackwardFromOutput::<T, false>(Elu::elu(alpha)), a: y, b: dy, out: dx })
+    }
+}
+
+isa_fn! {
+    /// SELU gradient from the output `y = selu(x)`:
+    /// `dx[i] = dy[i] * (y[i] > 0 ? scale : y[i] + scale * alpha)`. Valid for every input.
+    ///
+    /// # Panics
+    /// If the lengths differ.
+    pub fn selu_backward_from_output / selu_backward_from_output_on(isa)(y: &[T], dy: &[T], dx: &mut [T]) {
+        let func = "selu_backward_from_output";
+        checks::same_len(func, &[("y", y.len()), ("dy", dy.len()), ("dx", dx.len())]);
+        dispatch(func, isa, Binary { kernel: EluBackwardFromOutput::<T, false>(Elu::selu()), a: y, b: dy, out: dx })
+    }
+}
+
+isa_fn! {
+    /// CELU gradient from the output `y = celu(x, alpha)`:
+    /// `dx[i] = dy[i] * (y[i] > 0 ? 1 : (y[i] + alpha) / alpha)`.
+    ///
+    /// Valid only for `alpha > 0`, where `y > 0` exactly when `x > 0`.
+    ///
+    /// # Panics
+    /// If the lengths differ, or unless `alpha > 0` (NaN included).
+    pub fn celu_backward_from_output / celu_backward_from_output_on(isa)(y: &[T], dy: &[T], dx: &mut [T], alpha: T) {
+        let func = "celu_backward_from_output";
+        checks::same_len(func, &[("y", y.len()), ("dy", dy.len()), ("dx", dx.len())]);
+        checks::positive(func, "alpha", alpha, "only then does the output determine the branch");
+        dispatch(func, isa, Binary { kernel: EluBackwardFromOutput::<T, true>(Elu::celu(alpha)), a: y, b: dy, out: dx })
+    }
+}

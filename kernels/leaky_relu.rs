@@ -1,0 +1,110 @@
+//! Leaky ReLU: `y = x > 0 ? x : slope * x` (PyTorch's default slope is 0.01), and its gradient.
+
+use crate::api::isa_fn;
+use crate::checks;
+use crate::dispatch::dispatch;
+use crate::driver::{Binary, Kernel, Unary, UnaryInPlace};
+use crate::kernels::relu::pass_nan;
+use crate::simd::Vector;
+use crate::Float;
+
+/// The scalar specification.
+pub mod reference {
+    use crate::Float;
+
+    /// `x > 0 ? x : slope * x`.
+    pub fn leaky_relu<T: Float>(x: T, slope: T) -> T {
+        if x > T::ZERO {
+            x
+        } else {
+            slope * x
+        }
+    }
+
+    /// `x > 0 ? dy : slope * dy`, and NaN when `x` is NaN.
+    pub fn leaky_relu_backward<T: Float>(x: T, dy: T, slope: T) -> T {
+        if x.is_nan() {
+            x
+        } else if x > T::ZERO {
+            dy
+        } else {
+            slope * dy
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+pub(crate) struct LeakyRelu<T> {
+    pub slope: T,
+}
+
+impl<T: Float> Kernel<T, 1> for LeakyRelu<T> {
+    #[inline(always)]
+    fn apply<V: Vector<Elem = T>>(self, [x]: [V; 1]) -> V {
+        V::select(x.gt(V::zero()), x, x.mul(V::splat(self.slope)))
+    }
+}
+
+#[derive(Clone, Copy)]
+pub(crate) struct LeakyReluBackward<T> {
+    pub slope: T,
+}
+
+impl<T: Float> Kernel<T, 2> for LeakyReluBackward<T> {
+    #[inline(always)]
+    fn apply<V: Vector<Elem = T>>(self, [x, dy]: [V; 2]) -> V {
+        pass_nan(x, V::select(x.gt(V::zero()), dy, dy.mul(V::splat(self.slope))))
+    }
+}
+
+isa_fn! {
+    /// Leaky ReLU, out of place: `y[i] = x[i] > 0 ? x[i] : slope * x[i]` (PyTorch's default
+    /// `slope` is 0.01; any value is accepted, as in PyTorch).
+    ///
+    /// NaN gives NaN; `-0.0` gives `slope * -0.0`; `-inf` gives `slope * -inf`.
+    ///
+    /// # Panics
+    /// If `x.len() != y.len()`.
+    pub fn leaky_relu / leaky_relu_on(isa)(x: &[T], y: &mut [T], slope: T) {
+        checks::same_len("leaky_relu", &[("x", x.len()), ("y", y.len())]);
+        dispatch("leaky_relu", isa, Unary { kernel: LeakyRelu { slope }, x, y })
+    }
+}
+
+isa_fn! {
+    /// Leaky ReLU in place; semantics as [`leaky_relu`].
+    pub fn leaky_relu_inplace / leaky_relu_inplace_on(isa)(xy: &mut [T], slope: T) {
+        dispatch("leaky_relu_inplace", isa, UnaryInPlace { kernel: LeakyRelu { slope }, xy })
+    }
+}
+
+isa_fn! {
+    /// Leaky ReLU gradient from the input: `dx[i] = x[i] > 0 ? dy[i] : slope * dy[i]`.
+    ///
+    /// At the breakpoint `leaky'(0) = slope` (as PyTorch). A multiply, so NaN or inf `dy`
+    /// propagates on both sides; NaN `x` gives NaN (PyTorch would give `slope * dy`).
+    ///
+    /// # Panics
+    /// If `x`, `dy` and `dx` differ in length.
+    pub fn leaky_relu_backward / leaky_relu_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T], slope: T) {
+        checks::same_len("leaky_relu_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
+        dispatch("leaky_relu_backward", isa, Binary { kernel: LeakyReluBackward { slope }, a: x, b: dy, out: dx })
+    }
+}
+
+isa_fn! {
+    /// Leaky ReLU gradient from the output `y = leaky_relu(x, slope)`: same formula with `y`
+    /// in place of `x`, equal to [`leaky_relu_backward`] bit for bit.
+    ///
+    /// Valid only for `slope > 0`, where `y > 0` exactly when `x > 0` (a negative slope maps
+    /// negative inputs to positive outputs, so the output no longer tells the branch).
+    ///
+    /// # Panics
+    /// If the lengths differ, or unless `slope > 0` (NaN included).
+    pub fn leaky_relu_backward_from_output / leaky_relu_backward_from_output_on(isa)(y: &[T], dy: &[T], dx: &mut [T], slope: T) {
+        let func = "leaky_relu_backward_from_output";
+        checks::same_len(func, &[("y", y.len()), ("dy", dy.len()), ("dx", dx.len())]);
+        checks::positive(func, "slope", slope, "only then does the output determine the branch");
+        dispatch(func, isa, Binary { kernel: LeakyReluBackward { slope }, a: y, b: dy, out: dx })
+    }
+}

@@ -1,0 +1,298 @@
+//! PReLU: leaky ReLU with a learned slope per channel, `y = x > 0 ? x : w[c] * x`, where
+//! element `i` belongs to channel `c = (i / inner) % weight.len()` (`inner = 1` for
+//! channels-last data, `inner = H * W` for NCHW; one shared weight when `weight.len() == 1`).
+
+use crate::api::isa_fn;
+use crate::checks;
+use crate::dispatch::{dispatch, WithSimd};
+use crate::driver::{map, should_stream, Kernel};
+use crate::kernels::relu::pass_nan;
+use crate::simd::{Simd, Vector};
+use crate::Float;
+
+/// The scalar specification.
+pub mod reference {
+    use crate::Float;
+
+    /// `x > 0 ? x : w * x`.
+    pub fn prelu<T: Float>(x: T, w: T) -> T {
+        if x > T::ZERO {
+            x
+        } else {
+            w * x
+        }
+    }
+
+    /// `(dx, dw)` of one element: `dx = x > 0 ? dy : w * dy` (NaN when `x` is NaN) and the
+    /// element's share of the weight gradient, `x > 0 ? 0 : x * dy`.
+    pub fn prelu_backward<T: Float>(x: T, dy: T, w: T) -> (T, T) {
+        let dx = if x.is_nan() {
+            x
+        } else if x > T::ZERO {
+            dy
+        } else {
+            w * dy
+        };
+        let dw = if x > T::ZERO { T::ZERO } else { x * dy };
+        (dx, dw)
+    }
+}
+
+/// `[x, w] -> x > 0 ? x : w * x` (`w` a splat or a channels-last row of weights).
+#[derive(Clone, Copy)]
+struct Prelu;
+
+impl<T: Float> Kernel<T, 2> for Prelu {
+    #[inline(always)]
+    fn apply<V: Vector<Elem = T>>(self, [x, w]: [V; 2]) -> V {
+        V::select(x.gt(V::zero()), x, x.mul(w))
+    }
+}
+
+/// `[x] -> x > 0 ? x : w * x` with one weight.
+#[derive(Clone, Copy)]
+struct PreluShared<T>(T);
+
+impl<T: Float> Kernel<T, 1> for PreluShared<T> {
+    #[inline(always)]
+    fn apply<V: Vector<Elem = T>>(self, [x]: [V; 1]) -> V {
+        Kernel::apply(Prelu, [x, V::splat(self.0)])
+    }
+}
+
+/// The (validated) shape of a PReLU call.
+#[derive(Clone, Copy)]
+struct Layout {
+    len: usize,
+    channels: usize,
+    inner: usize,
+}
+
+impl Layout {
+    /// Calls `f(start, count, channel)` for each run of elements sharing a weight, or, for
+    /// channels-last data (`inner == 1`), `f(start, channels, usize::MAX)` per row.
+    #[inline(always)]
+    fn for_each_run(self, mut f: impl FnMut(usize, usize, usize)) {
+        if self.channels == 1 {
+            f(0, self.len, 0);
+        } else if self.inner == 1 {
+            (0..self.len).step_by(self.channels).for_each(|start| f(start, self.channels, usize::MAX));
+        } else {
+            let runs = self.len / self.inner;
+            (0..runs).for_each(|r| f(r * self.inner, self.inner, r % self.channels));
+        }
+    }
+}
+
+struct Forward<'a, T> {
+    x: *const T,
+    y: *mut T,
+    layout: Layout,
+    weight: &'a [T],
+    stream: bool,
+}
+
+impl<T: Float> WithSimd for Forward<'_, T> {
+    type Output = ();
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, _: S) {
+        let Forward { x, y, layout, weight, stream } = self;
+        layout.for_each_run(|start, count, channel| {
+            // SAFETY: runs lie inside `0..len`, where `x` and `y` are valid (they are equal or
+            // distinct slices, see the callers); a channels-last row has `channels` elements,
+            // the length of `weight`.
+            unsafe {
+                let (xs, ys) = (x.add(start), y.add(start));
+                if channel == usize::MAX {
+                    map::<T::Vector<S>, _, 2>(Prelu, [xs, weight.as_ptr()], ys, count, stream)
+                } else {
+                    map::<T::Vector<S>, _, 1>(PreluShared(weight[channel]), [xs], ys, count, stream)
+                }
+            }
+        })
+    }
+}
+
+struct Backward<'a, T> {
+    x: &'a [T],
+    dy: &'a [T],
+    dx: &'a mut [T],
+    weight: &'a [T],
+    layout: Layout,
+    dweight: &'a mut [T],
+}
+
+impl<T: Float> WithSimd for Backward<'_, T> {
+    type Output = ();
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, _: S) {
+        let Backward { x, dy, dx, weight, layout, dweight } = self;
+        dweight.iter_mut().for_each(|d| *d = T::ZERO);
+        let (x, dy, dx) = (x.as_ptr(), dy.as_ptr(), dx.as_mut_ptr());
+        layout.for_each_run(|start, count, channel| {
+            // SAFETY: runs lie inside `0..len`, where `x`, `dy` (reads) and `dx` (writes, a
+            // distinct `&mut`) are valid; rows have `weight.len() == dweight.len()` elements.
+            unsafe {
+                let (x, dy, dx) = (x.add(start), dy.add(start), dx.add(start));
+                if channel == usize::MAX {
+                    backward_row::<T::Vector<S>>(x, dy, dx, weight.as_ptr(), dweight.as_mut_ptr(), count)
+                } else {
+                    dweight[channel] = dweight[channel]
+                        + backward_run::<T::Vector<S>>(x, dy, dx, weight[channel], count);
+                }
+            }
+        })
+    }
+}
+
+/// `dx` and the weight-gradient share of one vector.
+#[inline(always)]
+fn backward_vector<V: Vector>(x: V, dy: V, w: V) -> (V, V) {
+    let positive = x.gt(V::zero());
+    let dx = pass_nan(x, V::select(positive, dy, w.mul(dy)));
+    (dx, V::select(positive, V::zero(), x.mul(dy)))
+}
+
+/// A run sharing the weight `w`: writes `dx`, returns the run's weight gradient.
+///
+/// # Safety
+/// `x`, `dy` valid for `n` reads, `dx` for `n` writes, not overlapping them.
+#[inline(always)]
+unsafe fn backward_run<V: Vector>(
+    x: *const V::Elem,
+    dy: *const V::Elem,
+    dx: *mut V::Elem,
+    w: V::Elem,
+    n: usize,
+) -> V::Elem {
+    let (w, l) = (V::splat(w), V::LANES);
+    let mut acc = [V::zero(); 2];
+    let mut i = 0;
+    // SAFETY: full vectors while `i + l <= n`, then a partial one of `n - i < l` elements.
+    unsafe {
+        while i + 2 * l <= n {
+            for (u, a) in acc.iter_mut().enumerate() {
+                let at = i + u * l;
+                let (d, g) = backward_vector(V::load(x.add(at)), V::load(dy.add(at)), w);
+                d.store(dx.add(at));
+                *a = a.add(g);
+            }
+            i += 2 * l;
+        }
+        while i < n {
+            let m = (n - i).min(l);
+            let (d, g) = if m == l {
+                backward_vector(V::load(x.add(i)), V::load(dy.add(i)), w)
+            } else {
+                backward_vector(V::load_partial(x.add(i), m), V::load_partial(dy.add(i), m), w)
+            };
+            if m == l {
+                d.store(dx.add(i));
+            } else {
+                d.store_partial(dx.add(i), m);
+            }
+            acc[0] = acc[0].add(g);
+            i += m;
+        }
+    }
+    acc[0].add(acc[1]).reduce_sum()
+}
+
+/// A channels-last row: element `j` uses `w[j]` and adds its share to `dw[j]`.
+///
+/// # Safety
+/// `x`, `dy`, `w` valid for `n` reads; `dx`, `dw` for `n` writes; no overlaps between writes
+/// and other arguments.
+#[inline(always)]
+unsafe fn backward_row<V: Vector>(
+    x: *const V::Elem,
+    dy: *const V::Elem,
+    dx: *mut V::Elem,
+    w: *const V::Elem,
+    dw: *mut V::Elem,
+    n: usize,
+) {
+    let l = V::LANES;
+    let mut j = 0;
+    // SAFETY: full vectors while `j + l <= n`, then a partial one of `n - j < l` elements.
+    unsafe {
+        while j < n {
+            let m = (n - j).min(l);
+            let load = |p: *const V::Elem| if m == l { V::load(p.add(j)) } else { V::load_partial(p.add(j), m) };
+            let (d, g) = backward_vector(load(x), load(dy), load(w));
+            let acc = load(dw).add(g);
+            if m == l {
+                d.store(dx.add(j));
+                acc.store(dw.add(j));
+            } else {
+                d.store_partial(dx.add(j), m);
+                acc.store_partial(dw.add(j), m);
+            }
+            j += m;
+        }
+    }
+}
+
+#[track_caller]
+fn check_layout(func: &str, len: usize, weight_len: usize, inner: usize) -> Layout {
+    if weight_len == 0 {
+        panic!("simd_activations::{func}: weight is empty (need 1 shared or 1 per channel)");
+    }
+    if inner == 0 {
+        panic!("simd_activations::{func}: inner = 0 (elements per channel run must be >= 1)");
+    }
+    if weight_len > 1 && weight_len.checked_mul(inner).map_or(true, |block| len % block != 0) {
+        panic!(
+            "simd_activations::{func}: weight.len() * inner = {weight_len} * {inner} does not \
+             divide x.len() = {len}"
+        );
+    }
+    Layout { len, channels: weight_len, inner }
+}
+
+isa_fn! {
+    /// PReLU, out of place: `y[i] = x[i] > 0 ? x[i] : w * x[i]` with
+    /// `w = weight[(i / inner) % weight.len()]` (PyTorch's default is one weight of 0.25).
+    ///
+    /// Use `inner = 1` for channels-last data (`weight.len()` channels innermost) and
+    /// `inner = H * W` for NCHW. NaN gives NaN; semantics as [`leaky_relu`](crate::leaky_relu).
+    ///
+    /// # Panics
+    /// If `x.len() != y.len()`, if `weight` is empty, if `inner == 0`, or if `weight.len() > 1`
+    /// and `weight.len() * inner` does not divide `x.len()`.
+    pub fn prelu / prelu_on(isa)(x: &[T], y: &mut [T], weight: &[T], inner: usize) {
+        checks::same_len("prelu", &[("x", x.len()), ("y", y.len())]);
+        let layout = check_layout("prelu", x.len(), weight.len(), inner);
+        let stream = should_stream::<T>(y.len());
+        dispatch("prelu", isa, Forward { x: x.as_ptr(), y: y.as_mut_ptr(), layout, weight, stream })
+    }
+}
+
+isa_fn! {
+    /// PReLU in place; semantics and panics as [`prelu`].
+    pub fn prelu_inplace / prelu_inplace_on(isa)(xy: &mut [T], weight: &[T], inner: usize) {
+        let layout = check_layout("prelu_inplace", xy.len(), weight.len(), inner);
+        let p = xy.as_mut_ptr();
+        dispatch("prelu_inplace", isa, Forward { x: p as *const T, y: p, layout, weight, stream: false })
+    }
+}
+
+isa_fn! {
+    /// PReLU gradients: `dx[i] = x[i] > 0 ? dy[i] : w * dy[i]` (`prelu'(0) = w`, NaN `x` gives
+    /// NaN), and `dweight[c]` is overwritten with the sum over channel `c` of
+    /// `x[i] > 0 ? 0 : x[i] * dy[i]` (as PyTorch).
+    ///
+    /// The sum is accumulated in `T`, in vector lanes: its rounding (and so its last bits)
+    /// depends on the ISA, within the usual `n * eps * sum |x * dy|` bound.
+    ///
+    /// # Panics
+    /// If `x`, `dy`, `dx` differ in length, if `dweight.len() != weight.len()`, or on a bad
+    /// layout as [`prelu`].
+    pub fn prelu_backward / prelu_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T], weight: &[T], inner: usize, dweight: &mut [T]) {
+        let func = "prelu_backward";
+        checks::same_len(func, &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
+        checks::same_len(func, &[("weight", weight.len()), ("dweight", dweight.len())]);
+        let layout = check_layout(func, x.len(), weight.len(), inner);
+        dispatch(func, isa, Backward { x, dy, dx, weight, layout, dweight })
+    }
+}

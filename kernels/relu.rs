@@ -1,0 +1,112 @@
+//! ReLU: `y = x < 0 ? +0 : x`, and its gradient.
+
+use crate::api::isa_fn;
+use crate::checks;
+use crate::dispatch::dispatch;
+use crate::driver::{Binary, Kernel, Unary, UnaryInPlace};
+use crate::simd::Vector;
+use crate::Float;
+
+/// The scalar specification.
+pub mod reference {
+    use crate::Float;
+
+    /// `x < 0 ? +0 : x`: keeps NaN and `-0.0`.
+    pub fn relu<T: Float>(x: T) -> T {
+        if x < T::ZERO {
+            T::ZERO
+        } else {
+            x
+        }
+    }
+
+    /// `x <= 0 ? 0 : dy`, and NaN when `x` is NaN.
+    pub fn relu_backward<T: Float>(x: T, dy: T) -> T {
+        if x.is_nan() {
+            x
+        } else if x <= T::ZERO {
+            T::ZERO
+        } else {
+            dy
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+pub(crate) struct Relu;
+
+impl<T: Float> Kernel<T, 1> for Relu {
+    #[inline(always)]
+    fn apply<V: Vector<Elem = T>>(self, [x]: [V; 1]) -> V {
+        x.clamp_min(V::zero())
+    }
+}
+
+/// `x > 0 ? dy : 0`, with NaN `x` passed through: the gradient shared by ReLU (from `x` or
+/// from `y`, which have the same sign) and the select-style backward of the clamps.
+#[derive(Clone, Copy)]
+pub(crate) struct ReluBackward;
+
+impl<T: Float> Kernel<T, 2> for ReluBackward {
+    #[inline(always)]
+    fn apply<V: Vector<Elem = T>>(self, [x, dy]: [V; 2]) -> V {
+        pass_nan(x, V::select(x.gt(V::zero()), dy, V::zero()))
+    }
+}
+
+/// `r`, except NaN (the lane of `x` itself) where `x` is NaN.
+#[inline(always)]
+pub(crate) fn pass_nan<V: Vector>(x: V, r: V) -> V {
+    V::select(x.is_nan(), x, r)
+}
+
+isa_fn! {
+    /// ReLU, out of place: `y[i] = x[i] < 0 ? +0 : x[i]`.
+    ///
+    /// As PyTorch's vectorized `relu` (`clamp_min(x, 0)`): NaN stays NaN (with its payload),
+    /// `relu(-0.0) = -0.0`, `-inf` gives `+0`. Bit-identical on every ISA.
+    ///
+    /// # Panics
+    /// If `x.len() != y.len()`.
+    pub fn relu / relu_on(isa)(x: &[T], y: &mut [T]) {
+        checks::same_len("relu", &[("x", x.len()), ("y", y.len())]);
+        dispatch("relu", isa, Unary { kernel: Relu, x, y })
+    }
+}
+
+isa_fn! {
+    /// ReLU in place: `xy[i] = xy[i] < 0 ? +0 : xy[i]`; semantics as [`relu`].
+    pub fn relu_inplace / relu_inplace_on(isa)(xy: &mut [T]) {
+        dispatch("relu_inplace", isa, UnaryInPlace { kernel: Relu, xy })
+    }
+}
+
+isa_fn! {
+    /// ReLU gradient from the input: `dx[i] = x[i] <= 0 ? 0 : dy[i]`.
+    ///
+    /// A select, as PyTorch's `threshold_backward`: where `x <= 0`, `dx = +0` even if `dy` is
+    /// NaN or infinite; the gradient at the breakpoint is `relu'(0) = 0`. NaN `x` gives NaN.
+    ///
+    /// # Panics
+    /// If `x`, `dy` and `dx` differ in length.
+    pub fn relu_backward / relu_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T]) {
+        checks::same_len("relu_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
+        dispatch("relu_backward", isa, Binary { kernel: ReluBackward, a: x, b: dy, out: dx })
+    }
+}
+
+isa_fn! {
+    /// ReLU gradient from the output `y = relu(x)` (for when the forward ran in place):
+    /// `dx[i] = y[i] <= 0 ? 0 : dy[i]`. Valid for every input, since `y > 0` exactly when
+    /// `x > 0` and `y` is NaN exactly when `x` is; equal to [`relu_backward`] bit for bit.
+    ///
+    /// # Panics
+    /// If `y`, `dy` and `dx` differ in length.
+    pub fn relu_backward_from_output / relu_backward_from_output_on(isa)(y: &[T], dy: &[T], dx: &mut [T]) {
+        checks::same_len(
+            "relu_backward_from_output",
+            &[("y", y.len()), ("dy", dy.len()), ("dx", dx.len())],
+        );
+        dispatch("relu_backward_from_output", isa, Binary { kernel: ReluBackward, a: y, b: dy, out: dx })
+    }
+}

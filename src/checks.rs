@@ -1,0 +1,56 @@
+//! Argument checks of the public API. Each panics with a message naming the function and the
+//! offending values; every public function runs its checks before writing anything.
+
+use crate::Float;
+
+/// Panics unless every named length equals the first one.
+#[track_caller]
+pub(crate) fn same_len(func: &str, lens: &[(&str, usize)]) {
+    let (_, first) = lens[0];
+    if lens.iter().any(|&(_, n)| n != first) {
+        let list: Vec<String> = lens
+            .iter()
+            .map(|(name, n)| format!("{name}.len() = {n}"))
+            .collect();
+        panic!(
+            "simd_activations::{func}: length mismatch: {}",
+            list.join(", ")
+        );
+    }
+}
+
+/// Panics unless `len == 2 * half` (CReLU's doubled side).
+#[track_caller]
+pub(crate) fn double_len(func: &str, name: &str, len: usize, half_name: &str, half: usize) {
+    if Some(len) != half.checked_mul(2) {
+        panic!(
+            "simd_activations::{func}: {name}.len() = {len} must be 2 * {half_name}.len() = 2 * {half}"
+        );
+    }
+}
+
+/// Panics unless `value > 0` (which also rejects NaN).
+#[track_caller]
+pub(crate) fn positive<T: Float>(func: &str, name: &str, value: T, why: &str) {
+    if !(value > T::ZERO) {
+        panic!("simd_activations::{func}: {name} = {value} must be > 0 ({why})");
+    }
+}
+
+/// Panics unless `value` is not NaN.
+#[track_caller]
+pub(crate) fn not_nan<T: Float>(func: &str, name: &str, value: T) {
+    if value.is_nan() {
+        panic!("simd_activations::{func}: {name} is NaN");
+    }
+}
+
+/// Panics unless `lo <= hi` (and neither is NaN).
+#[track_caller]
+pub(crate) fn ordered_bounds<T: Float>(func: &str, lo: T, hi: T) {
+    not_nan(func, "min_val", lo);
+    not_nan(func, "max_val", hi);
+    if lo > hi {
+        panic!("simd_activations::{func}: min_val = {lo} > max_val = {hi}");
+    }
+}

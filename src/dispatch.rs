@@ -1,0 +1,201 @@
+//! ISA detection (once per process) and dispatch (a cached load, then a call).
+
+use crate::simd::scalar::Scalar;
+use crate::simd::Simd;
+use core::sync::atomic::{AtomicU8, Ordering};
+
+/// An instruction set a kernel can run on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Isa {
+    /// Portable Rust, one element at a time; always available. Bit-identical to the SIMD paths.
+    Scalar,
+    /// x86-64 AVX2 + FMA (256-bit vectors).
+    Avx2,
+    /// x86-64 AVX-512 F (512-bit vectors and mask registers).
+    Avx512,
+    /// AArch64 Advanced SIMD (128-bit vectors).
+    Neon,
+}
+
+/// Name of the environment variable that caps the ISA for the whole process.
+pub const ISA_ENV_VAR: &str = "SIMD_ACTIVATIONS_ISA";
+
+const ALL: [Isa; 4] = [Isa::Scalar, Isa::Avx2, Isa::Avx512, Isa::Neon];
+
+/// Detection result, computed once: bit `1 << isa` for each available ISA, the active ISA in
+/// bits 4..6, and bit 7 as "initialised". Zero means "not yet detected".
+static STATE: AtomicU8 = AtomicU8::new(0);
+const INIT: u8 = 0x80;
+
+impl Isa {
+    /// Every ISA this CPU (and this build) supports, from the most portable to the widest.
+    pub fn available() -> Vec<Isa> {
+        let s = state();
+        ALL.into_iter().filter(|i| s & i.bit() != 0).collect()
+    }
+
+    /// The ISA the free functions (`relu`, `elu`, ...) use: the widest available one, capped by
+    /// `SIMD_ACTIVATIONS_ISA` (see the crate docs). Decided once per process.
+    #[inline]
+    pub fn active() -> Isa {
+        ALL[((state() >> 4) & 3) as usize]
+    }
+
+    /// Whether this CPU (and this build) can run `self`.
+    #[inline]
+    pub fn is_available(self) -> bool {
+        state() & self.bit() != 0
+    }
+
+    /// The lower-case name used by `SIMD_ACTIVATIONS_ISA`: `scalar`, `avx2`, `avx512`, `neon`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Isa::Scalar => "scalar",
+            Isa::Avx2 => "avx2",
+            Isa::Avx512 => "avx512",
+            Isa::Neon => "neon",
+        }
+    }
+
+    /// Number of `T` lanes in one vector register of this ISA (1 for `Scalar`).
+    pub fn lanes<T: crate::Float>(self) -> usize {
+        let bytes = match self {
+            Isa::Scalar => return 1,
+            Isa::Avx2 => 32,
+            Isa::Avx512 => 64,
+            Isa::Neon => 16,
+        };
+        bytes / core::mem::size_of::<T>()
+    }
+
+    fn bit(self) -> u8 {
+        1 << (self as u8)
+    }
+}
+
+impl core::fmt::Display for Isa {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[inline(always)]
+fn state() -> u8 {
+    let s = STATE.load(Ordering::Relaxed);
+    if s != 0 {
+        s
+    } else {
+        detect()
+    }
+}
+
+#[cold]
+fn detect() -> u8 {
+    let mut avail = Isa::Scalar.bit();
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        {
+            avail |= Isa::Avx2.bit();
+            #[cfg(avx512_intrinsics)]
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                avail |= Isa::Avx512.bit();
+            }
+        }
+    }
+    #[cfg(target_arch = "aarch64")]
+    {
+        if std::arch::is_aarch64_feature_detected!("neon") {
+            avail |= Isa::Neon.bit();
+        }
+    }
+    let best = ALL
+        .into_iter()
+        .rev()
+        .find(|i| avail & i.bit() != 0)
+        .unwrap_or(Isa::Scalar);
+    let active = match std::env::var(ISA_ENV_VAR) {
+        Ok(v) if !v.is_empty() => {
+            match ALL.into_iter().find(|i| i.name() == v.to_ascii_lowercase()) {
+                Some(cap) => cap_to(cap, avail),
+                None => {
+                    eprintln!(
+                        "simd-activations: ignoring {ISA_ENV_VAR}={v:?}: accepted values are \
+                     scalar, avx2, avx512, neon"
+                    );
+                    best
+                }
+            }
+        }
+        _ => best,
+    };
+    let s = INIT | avail | ((active as u8) << 4);
+    // Two threads may race here; both compute the same value, and the message above is printed
+    // at most once per racing thread, which in practice is once.
+    match STATE.compare_exchange(0, s, Ordering::Relaxed, Ordering::Relaxed) {
+        Ok(_) => s,
+        Err(existing) => existing,
+    }
+}
+
+/// The ISA used when `cap` is requested: `cap` itself when available, else the best available
+/// one below it on the same architecture (AVX-512 -> AVX2 -> scalar; NEON -> scalar).
+fn cap_to(cap: Isa, avail: u8) -> Isa {
+    let chain: &[Isa] = match cap {
+        Isa::Avx512 => &[Isa::Avx512, Isa::Avx2],
+        Isa::Avx2 => &[Isa::Avx2],
+        Isa::Neon => &[Isa::Neon],
+        Isa::Scalar => &[],
+    };
+    chain
+        .iter()
+        .copied()
+        .find(|i| avail & i.bit() != 0)
+        .unwrap_or(Isa::Scalar)
+}
+
+/// An operation written once over [`Simd`] and run on the ISA chosen at run time.
+pub(crate) trait WithSimd {
+    type Output;
+    fn with_simd<S: Simd>(self, simd: S) -> Self::Output;
+}
+
+/// Runs `op` on `isa`. Panics (naming `func`) when `isa` is not available on this CPU.
+#[inline]
+pub(crate) fn dispatch<W: WithSimd>(func: &str, isa: Isa, op: W) -> W::Output {
+    assert!(
+        isa.is_available(),
+        "simd_activations::{func}: ISA {isa} is not available on this CPU (available: {:?})",
+        Isa::available()
+    );
+    match isa {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: AVX2 and FMA were detected (checked just above).
+        Isa::Avx2 => unsafe { run_avx2(op) },
+        #[cfg(all(target_arch = "x86_64", avx512_intrinsics))]
+        // SAFETY: AVX-512 F (and AVX2, FMA) were detected (checked just above).
+        Isa::Avx512 => unsafe { run_avx512(op) },
+        #[cfg(target_arch = "aarch64")]
+        // SAFETY: NEON was detected (checked just above).
+        Isa::Neon => unsafe { run_neon(op) },
+        _ => op.with_simd(Scalar),
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn run_avx2<W: WithSimd>(op: W) -> W::Output {
+    op.with_simd(crate::simd::avx2::Avx2)
+}
+
+#[cfg(all(target_arch = "x86_64", avx512_intrinsics))]
+#[target_feature(enable = "avx512f,avx2,fma")]
+unsafe fn run_avx512<W: WithSimd>(op: W) -> W::Output {
+    op.with_simd(crate::simd::avx512::Avx512)
+}
+
+#[cfg(target_arch = "aarch64")]
+#[target_feature(enable = "neon")]
+unsafe fn run_neon<W: WithSimd>(op: W) -> W::Output {
+    op.with_simd(crate::simd::neon::Neon)
+}

@@ -1,0 +1,300 @@
+//! AVX2 + FMA: 8 x f32 / 4 x f64 in 256-bit registers.
+//!
+//! Invariant of this module: values of [`F32x8`] and [`F64x4`] exist only inside code reached
+//! through `dispatch::run_avx2`, which runs only after AVX2 and FMA were detected. Every
+//! `unsafe` block below relies on it (the intrinsics need those CPU features) and, for memory
+//! accesses, on the caller's pointer contract stated on the `Vector` trait.
+
+use super::{Simd, Vector};
+use core::arch::x86_64::*;
+
+/// Token of the AVX2 + FMA ISA.
+#[derive(Clone, Copy, Debug)]
+pub struct Avx2;
+
+impl Simd for Avx2 {
+    type F32 = F32x8;
+    type F64 = F64x4;
+}
+
+/// Eight f32 lanes.
+#[derive(Clone, Copy, Debug)]
+pub struct F32x8(__m256);
+
+/// Four f64 lanes.
+#[derive(Clone, Copy, Debug)]
+pub struct F64x4(__m256d);
+
+/// Wraps an intrinsic call: every use relies on the module invariant (AVX2 + FMA detected).
+macro_rules! avx {
+    ($e:expr) => {
+        // SAFETY: AVX2 and FMA are available (module invariant); pointer arguments follow the
+        // `Vector` trait's contract, which the caller upholds.
+        unsafe { $e }
+    };
+}
+
+impl Vector for F32x8 {
+    type Elem = f32;
+    type Mask = __m256;
+    const LANES: usize = 8;
+
+    #[inline(always)]
+    fn splat(x: f32) -> Self {
+        F32x8(avx!(_mm256_set1_ps(x)))
+    }
+    #[inline(always)]
+    unsafe fn load(ptr: *const f32) -> Self {
+        F32x8(avx!(_mm256_loadu_ps(ptr)))
+    }
+    #[inline(always)]
+    unsafe fn load_partial(ptr: *const f32, n: usize) -> Self {
+        // Masked-off lanes are not accessed (no fault, no read past `ptr + n`).
+        F32x8(avx!(_mm256_maskload_ps(ptr, mask32(n))))
+    }
+    #[inline(always)]
+    unsafe fn store(self, ptr: *mut f32) {
+        avx!(_mm256_storeu_ps(ptr, self.0))
+    }
+    #[inline(always)]
+    unsafe fn store_partial(self, ptr: *mut f32, n: usize) {
+        avx!(_mm256_maskstore_ps(ptr, mask32(n), self.0))
+    }
+    #[inline(always)]
+    unsafe fn store_stream(self, ptr: *mut f32) {
+        avx!(_mm256_stream_ps(ptr, self.0))
+    }
+    #[inline(always)]
+    fn stream_fence() {
+        avx!(_mm_sfence())
+    }
+    #[inline(always)]
+    fn add(self, b: Self) -> Self {
+        F32x8(avx!(_mm256_add_ps(self.0, b.0)))
+    }
+    #[inline(always)]
+    fn sub(self, b: Self) -> Self {
+        F32x8(avx!(_mm256_sub_ps(self.0, b.0)))
+    }
+    #[inline(always)]
+    fn mul(self, b: Self) -> Self {
+        F32x8(avx!(_mm256_mul_ps(self.0, b.0)))
+    }
+    #[inline(always)]
+    fn div(self, b: Self) -> Self {
+        F32x8(avx!(_mm256_div_ps(self.0, b.0)))
+    }
+    #[inline(always)]
+    fn mul_add(self, b: Self, c: Self) -> Self {
+        F32x8(avx!(_mm256_fmadd_ps(self.0, b.0, c.0)))
+    }
+    #[inline(always)]
+    fn neg(self) -> Self {
+        F32x8(avx!(_mm256_xor_ps(self.0, _mm256_set1_ps(-0.0))))
+    }
+    #[inline(always)]
+    fn abs(self) -> Self {
+        F32x8(avx!(_mm256_andnot_ps(_mm256_set1_ps(-0.0), self.0)))
+    }
+    #[inline(always)]
+    fn clamp_min(self, lo: Self) -> Self {
+        // maxps(a, b) is `a > b ? a : b`: it returns `b` (self) on NaN and on equal zeros.
+        F32x8(avx!(_mm256_max_ps(lo.0, self.0)))
+    }
+    #[inline(always)]
+    fn clamp_max(self, hi: Self) -> Self {
+        // minps(a, b) is `a < b ? a : b`: it returns `b` (self) on NaN and on equal zeros.
+        F32x8(avx!(_mm256_min_ps(hi.0, self.0)))
+    }
+    #[inline(always)]
+    fn round(self) -> Self {
+        F32x8(avx!(_mm256_round_ps::<
+            { _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC },
+        >(self.0)))
+    }
+    #[inline(always)]
+    fn shift_into_exponent(self) -> Self {
+        F32x8(avx!(_mm256_castsi256_ps(_mm256_slli_epi32::<23>(
+            _mm256_castps_si256(self.0)
+        ))))
+    }
+    #[inline(always)]
+    fn lt(self, b: Self) -> __m256 {
+        avx!(_mm256_cmp_ps::<_CMP_LT_OQ>(self.0, b.0))
+    }
+    #[inline(always)]
+    fn le(self, b: Self) -> __m256 {
+        avx!(_mm256_cmp_ps::<_CMP_LE_OQ>(self.0, b.0))
+    }
+    #[inline(always)]
+    fn gt(self, b: Self) -> __m256 {
+        avx!(_mm256_cmp_ps::<_CMP_GT_OQ>(self.0, b.0))
+    }
+    #[inline(always)]
+    fn is_nan(self) -> __m256 {
+        avx!(_mm256_cmp_ps::<_CMP_UNORD_Q>(self.0, self.0))
+    }
+    #[inline(always)]
+    fn mask_or(a: __m256, b: __m256) -> __m256 {
+        avx!(_mm256_or_ps(a, b))
+    }
+    #[inline(always)]
+    fn any(m: __m256) -> bool {
+        avx!(_mm256_movemask_ps(m)) != 0
+    }
+    #[inline(always)]
+    fn select(m: __m256, a: Self, b: Self) -> Self {
+        F32x8(avx!(_mm256_blendv_ps(b.0, a.0, m)))
+    }
+    #[inline(always)]
+    fn reduce_sum(self) -> f32 {
+        avx!({
+            let s = _mm_add_ps(
+                _mm256_castps256_ps128(self.0),
+                _mm256_extractf128_ps::<1>(self.0),
+            );
+            let s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+            let s = _mm_add_ss(s, _mm_movehdup_ps(s));
+            _mm_cvtss_f32(s)
+        })
+    }
+}
+
+impl Vector for F64x4 {
+    type Elem = f64;
+    type Mask = __m256d;
+    const LANES: usize = 4;
+
+    #[inline(always)]
+    fn splat(x: f64) -> Self {
+        F64x4(avx!(_mm256_set1_pd(x)))
+    }
+    #[inline(always)]
+    unsafe fn load(ptr: *const f64) -> Self {
+        F64x4(avx!(_mm256_loadu_pd(ptr)))
+    }
+    #[inline(always)]
+    unsafe fn load_partial(ptr: *const f64, n: usize) -> Self {
+        F64x4(avx!(_mm256_maskload_pd(ptr, mask64(n))))
+    }
+    #[inline(always)]
+    unsafe fn store(self, ptr: *mut f64) {
+        avx!(_mm256_storeu_pd(ptr, self.0))
+    }
+    #[inline(always)]
+    unsafe fn store_partial(self, ptr: *mut f64, n: usize) {
+        avx!(_mm256_maskstore_pd(ptr, mask64(n), self.0))
+    }
+    #[inline(always)]
+    unsafe fn store_stream(self, ptr: *mut f64) {
+        avx!(_mm256_stream_pd(ptr, self.0))
+    }
+    #[inline(always)]
+    fn stream_fence() {
+        avx!(_mm_sfence())
+    }
+    #[inline(always)]
+    fn add(self, b: Self) -> Self {
+        F64x4(avx!(_mm256_add_pd(self.0, b.0)))
+    }
+    #[inline(always)]
+    fn sub(self, b: Self) -> Self {
+        F64x4(avx!(_mm256_sub_pd(self.0, b.0)))
+    }
+    #[inline(always)]
+    fn mul(self, b: Self) -> Self {
+        F64x4(avx!(_mm256_mul_pd(self.0, b.0)))
+    }
+    #[inline(always)]
+    fn div(self, b: Self) -> Self {
+        F64x4(avx!(_mm256_div_pd(self.0, b.0)))
+    }
+    #[inline(always)]
+    fn mul_add(self, b: Self, c: Self) -> Self {
+        F64x4(avx!(_mm256_fmadd_pd(self.0, b.0, c.0)))
+    }
+    #[inline(always)]
+    fn neg(self) -> Self {
+        F64x4(avx!(_mm256_xor_pd(self.0, _mm256_set1_pd(-0.0))))
+    }
+    #[inline(always)]
+    fn abs(self) -> Self {
+        F64x4(avx!(_mm256_andnot_pd(_mm256_set1_pd(-0.0), self.0)))
+    }
+    #[inline(always)]
+    fn clamp_min(self, lo: Self) -> Self {
+        F64x4(avx!(_mm256_max_pd(lo.0, self.0)))
+    }
+    #[inline(always)]
+    fn clamp_max(self, hi: Self) -> Self {
+        F64x4(avx!(_mm256_min_pd(hi.0, self.0)))
+    }
+    #[inline(always)]
+    fn round(self) -> Self {
+        F64x4(avx!(_mm256_round_pd::<
+            { _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC },
+        >(self.0)))
+    }
+    #[inline(always)]
+    fn shift_into_exponent(self) -> Self {
+        F64x4(avx!(_mm256_castsi256_pd(_mm256_slli_epi64::<52>(
+            _mm256_castpd_si256(self.0)
+        ))))
+    }
+    #[inline(always)]
+    fn lt(self, b: Self) -> __m256d {
+        avx!(_mm256_cmp_pd::<_CMP_LT_OQ>(self.0, b.0))
+    }
+    #[inline(always)]
+    fn le(self, b: Self) -> __m256d {
+        avx!(_mm256_cmp_pd::<_CMP_LE_OQ>(self.0, b.0))
+    }
+    #[inline(always)]
+    fn gt(self, b: Self) -> __m256d {
+        avx!(_mm256_cmp_pd::<_CMP_GT_OQ>(self.0, b.0))
+    }
+    #[inline(always)]
+    fn is_nan(self) -> __m256d {
+        avx!(_mm256_cmp_pd::<_CMP_UNORD_Q>(self.0, self.0))
+    }
+    #[inline(always)]
+    fn mask_or(a: __m256d, b: __m256d) -> __m256d {
+        avx!(_mm256_or_pd(a, b))
+    }
+    #[inline(always)]
+    fn any(m: __m256d) -> bool {
+        avx!(_mm256_movemask_pd(m)) != 0
+    }
+    #[inline(always)]
+    fn select(m: __m256d, a: Self, b: Self) -> Self {
+        F64x4(avx!(_mm256_blendv_pd(b.0, a.0, m)))
+    }
+    #[inline(always)]
+    fn reduce_sum(self) -> f64 {
+        avx!({
+            let s = _mm_add_pd(
+                _mm256_castpd256_pd128(self.0),
+                _mm256_extractf128_pd::<1>(self.0),
+            );
+            _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)))
+        })
+    }
+}
+
+/// Lane mask with the first `n` of 8 i32 lanes set.
+#[inline(always)]
+fn mask32(n: usize) -> __m256i {
+    avx!(_mm256_cmpgt_epi32(
+        _mm256_set1_epi32(n as i32),
+        _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)
+    ))
+}
+
+/// Lane mask with the first `n` of 4 i64 lanes set.
+#[inline(always)]
+fn mask64(n: usize) -> __m256i {
+    avx!(_mm256_cmpgt_epi64(
+        _mm256_set1_epi64x(n as i64),
+        _mm256_setr_epi64x(0, 1, 2, 3)
+    ))
+}

@@ -1,0 +1,292 @@
+//! AVX-512 F: 16 x f32 / 8 x f64 in 512-bit registers, comparisons into mask registers,
+//! masked loads and stores for the tails.
+//!
+//! Invariant of this module: values of [`F32x16`] and [`F64x8`] exist only inside code reached
+//! through `dispatch::run_avx512`, which runs only after AVX-512 F (and AVX2, FMA) were
+//! detected. Every `unsafe` block below relies on it and, for memory accesses, on the caller's
+//! pointer contract stated on the `Vector` trait.
+
+use super::{Simd, Vector};
+use core::arch::x86_64::*;
+
+/// Token of the AVX-512 F ISA.
+#[derive(Clone, Copy, Debug)]
+pub struct Avx512;
+
+impl Simd for Avx512 {
+    type F32 = F32x16;
+    type F64 = F64x8;
+}
+
+/// Sixteen f32 lanes.
+#[derive(Clone, Copy, Debug)]
+pub struct F32x16(__m512);
+
+/// Eight f64 lanes.
+#[derive(Clone, Copy, Debug)]
+pub struct F64x8(__m512d);
+
+/// Wraps an intrinsic call: every use relies on the module invariant (AVX-512 F detected).
+macro_rules! avx512 {
+    ($e:expr) => {
+        // SAFETY: AVX-512 F is available (module invariant); pointer arguments follow the
+        // `Vector` trait's contract, which the caller upholds. Masked-off lanes of masked loads
+        // and stores are not accessed.
+        unsafe { $e }
+    };
+}
+
+const ROUND_NEAREST: i32 = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
+
+impl Vector for F32x16 {
+    type Elem = f32;
+    type Mask = __mmask16;
+    const LANES: usize = 16;
+
+    #[inline(always)]
+    fn splat(x: f32) -> Self {
+        F32x16(avx512!(_mm512_set1_ps(x)))
+    }
+    #[inline(always)]
+    unsafe fn load(ptr: *const f32) -> Self {
+        F32x16(avx512!(_mm512_loadu_ps(ptr)))
+    }
+    #[inline(always)]
+    unsafe fn load_partial(ptr: *const f32, n: usize) -> Self {
+        F32x16(avx512!(_mm512_maskz_loadu_ps(
+            first_lanes(n) as __mmask16,
+            ptr
+        )))
+    }
+    #[inline(always)]
+    unsafe fn store(self, ptr: *mut f32) {
+        avx512!(_mm512_storeu_ps(ptr, self.0))
+    }
+    #[inline(always)]
+    unsafe fn store_partial(self, ptr: *mut f32, n: usize) {
+        avx512!(_mm512_mask_storeu_ps(
+            ptr,
+            first_lanes(n) as __mmask16,
+            self.0
+        ))
+    }
+    #[inline(always)]
+    unsafe fn store_stream(self, ptr: *mut f32) {
+        avx512!(_mm512_stream_ps(ptr, self.0))
+    }
+    #[inline(always)]
+    fn stream_fence() {
+        avx512!(_mm_sfence())
+    }
+    #[inline(always)]
+    fn add(self, b: Self) -> Self {
+        F32x16(avx512!(_mm512_add_ps(self.0, b.0)))
+    }
+    #[inline(always)]
+    fn sub(self, b: Self) -> Self {
+        F32x16(avx512!(_mm512_sub_ps(self.0, b.0)))
+    }
+    #[inline(always)]
+    fn mul(self, b: Self) -> Self {
+        F32x16(avx512!(_mm512_mul_ps(self.0, b.0)))
+    }
+    #[inline(always)]
+    fn div(self, b: Self) -> Self {
+        F32x16(avx512!(_mm512_div_ps(self.0, b.0)))
+    }
+    #[inline(always)]
+    fn mul_add(self, b: Self, c: Self) -> Self {
+        F32x16(avx512!(_mm512_fmadd_ps(self.0, b.0, c.0)))
+    }
+    #[inline(always)]
+    fn neg(self) -> Self {
+        F32x16(avx512!(_mm512_castsi512_ps(_mm512_xor_si512(
+            _mm512_castps_si512(self.0),
+            _mm512_set1_epi32(i32::MIN)
+        ))))
+    }
+    #[inline(always)]
+    fn abs(self) -> Self {
+        F32x16(avx512!(_mm512_abs_ps(self.0)))
+    }
+    #[inline(always)]
+    fn clamp_min(self, lo: Self) -> Self {
+        // vmaxps(a, b) is `a > b ? a : b`: `b` (self) on NaN and on equal zeros.
+        F32x16(avx512!(_mm512_max_ps(lo.0, self.0)))
+    }
+    #[inline(always)]
+    fn clamp_max(self, hi: Self) -> Self {
+        F32x16(avx512!(_mm512_min_ps(hi.0, self.0)))
+    }
+    #[inline(always)]
+    fn round(self) -> Self {
+        F32x16(avx512!(_mm512_roundscale_ps::<ROUND_NEAREST>(self.0)))
+    }
+    #[inline(always)]
+    fn shift_into_exponent(self) -> Self {
+        F32x16(avx512!(_mm512_castsi512_ps(_mm512_slli_epi32::<23>(
+            _mm512_castps_si512(self.0)
+        ))))
+    }
+    #[inline(always)]
+    fn lt(self, b: Self) -> __mmask16 {
+        avx512!(_mm512_cmp_ps_mask::<_CMP_LT_OQ>(self.0, b.0))
+    }
+    #[inline(always)]
+    fn le(self, b: Self) -> __mmask16 {
+        avx512!(_mm512_cmp_ps_mask::<_CMP_LE_OQ>(self.0, b.0))
+    }
+    #[inline(always)]
+    fn gt(self, b: Self) -> __mmask16 {
+        avx512!(_mm512_cmp_ps_mask::<_CMP_GT_OQ>(self.0, b.0))
+    }
+    #[inline(always)]
+    fn is_nan(self) -> __mmask16 {
+        avx512!(_mm512_cmp_ps_mask::<_CMP_UNORD_Q>(self.0, self.0))
+    }
+    #[inline(always)]
+    fn mask_or(a: __mmask16, b: __mmask16) -> __mmask16 {
+        a | b
+    }
+    #[inline(always)]
+    fn any(m: __mmask16) -> bool {
+        m != 0
+    }
+    #[inline(always)]
+    fn select(m: __mmask16, a: Self, b: Self) -> Self {
+        F32x16(avx512!(_mm512_mask_blend_ps(m, b.0, a.0)))
+    }
+    #[inline(always)]
+    fn reduce_sum(self) -> f32 {
+        avx512!(_mm512_reduce_add_ps(self.0))
+    }
+}
+
+impl Vector for F64x8 {
+    type Elem = f64;
+    type Mask = __mmask8;
+    const LANES: usize = 8;
+
+    #[inline(always)]
+    fn splat(x: f64) -> Self {
+        F64x8(avx512!(_mm512_set1_pd(x)))
+    }
+    #[inline(always)]
+    unsafe fn load(ptr: *const f64) -> Self {
+        F64x8(avx512!(_mm512_loadu_pd(ptr)))
+    }
+    #[inline(always)]
+    unsafe fn load_partial(ptr: *const f64, n: usize) -> Self {
+        F64x8(avx512!(_mm512_maskz_loadu_pd(
+            first_lanes(n) as __mmask8,
+            ptr
+        )))
+    }
+    #[inline(always)]
+    unsafe fn store(self, ptr: *mut f64) {
+        avx512!(_mm512_storeu_pd(ptr, self.0))
+    }
+    #[inline(always)]
+    unsafe fn store_partial(self, ptr: *mut f64, n: usize) {
+        avx512!(_mm512_mask_storeu_pd(
+            ptr,
+            first_lanes(n) as __mmask8,
+            self.0
+        ))
+    }
+    #[inline(always)]
+    unsafe fn store_stream(self, ptr: *mut f64) {
+        avx512!(_mm512_stream_pd(ptr, self.0))
+    }
+    #[inline(always)]
+    fn stream_fence() {
+        avx512!(_mm_sfence())
+    }
+    #[inline(always)]
+    fn add(self, b: Self) -> Self {
+        F64x8(avx512!(_mm512_add_pd(self.0, b.0)))
+    }
+    #[inline(always)]
+    fn sub(self, b: Self) -> Self {
+        F64x8(avx512!(_mm512_sub_pd(self.0, b.0)))
+    }
+    #[inline(always)]
+    fn mul(self, b: Self) -> Self {
+        F64x8(avx512!(_mm512_mul_pd(self.0, b.0)))
+    }
+    #[inline(always)]
+    fn div(self, b: Self) -> Self {
+        F64x8(avx512!(_mm512_div_pd(self.0, b.0)))
+    }
+    #[inline(always)]
+    fn mul_add(self, b: Self, c: Self) -> Self {
+        F64x8(avx512!(_mm512_fmadd_pd(self.0, b.0, c.0)))
+    }
+    #[inline(always)]
+    fn neg(self) -> Self {
+        F64x8(avx512!(_mm512_castsi512_pd(_mm512_xor_si512(
+            _mm512_castpd_si512(self.0),
+            _mm512_set1_epi64(i64::MIN)
+        ))))
+    }
+    #[inline(always)]
+    fn abs(self) -> Self {
+        F64x8(avx512!(_mm512_abs_pd(self.0)))
+    }
+    #[inline(always)]
+    fn clamp_min(self, lo: Self) -> Self {
+        F64x8(avx512!(_mm512_max_pd(lo.0, self.0)))
+    }
+    #[inline(always)]
+    fn clamp_max(self, hi: Self) -> Self {
+        F64x8(avx512!(_mm512_min_pd(hi.0, self.0)))
+    }
+    #[inline(always)]
+    fn round(self) -> Self {
+        F64x8(avx512!(_mm512_roundscale_pd::<ROUND_NEAREST>(self.0)))
+    }
+    #[inline(always)]
+    fn shift_into_exponent(self) -> Self {
+        F64x8(avx512!(_mm512_castsi512_pd(_mm512_slli_epi64::<52>(
+            _mm512_castpd_si512(self.0)
+        ))))
+    }
+    #[inline(always)]
+    fn lt(self, b: Self) -> __mmask8 {
+        avx512!(_mm512_cmp_pd_mask::<_CMP_LT_OQ>(self.0, b.0))
+    }
+    #[inline(always)]
+    fn le(self, b: Self) -> __mmask8 {
+        avx512!(_mm512_cmp_pd_mask::<_CMP_LE_OQ>(self.0, b.0))
+    }
+    #[inline(always)]
+    fn gt(self, b: Self) -> __mmask8 {
+        avx512!(_mm512_cmp_pd_mask::<_CMP_GT_OQ>(self.0, b.0))
+    }
+    #[inline(always)]
+    fn is_nan(self) -> __mmask8 {
+        avx512!(_mm512_cmp_pd_mask::<_CMP_UNORD_Q>(self.0, self.0))
+    }
+    #[inline(always)]
+    fn mask_or(a: __mmask8, b: __mmask8) -> __mmask8 {
+        a | b
+    }
+    #[inline(always)]
+    fn any(m: __mmask8) -> bool {
+        m != 0
+    }
+    #[inline(always)]
+    fn select(m: __mmask8, a: Self, b: Self) -> Self {
+        F64x8(avx512!(_mm512_mask_blend_pd(m, b.0, a.0)))
+    }
+    #[inline(always)]
+    fn reduce_sum(self) -> f64 {
+        avx512!(_mm512_reduce_add_pd(self.0))
+    }
+}
+
+/// Mask with the low `n` bits set (`n < 16`).
+#[inline(always)]
+fn first_lanes(n: usize) -> u32 {
+    (1u32 << n) - 1
+}

@@ -1,0 +1,137 @@
+//! The small SIMD abstraction every kernel body is written against.
+//!
+//! A [`Simd`] value is a zero-sized token proving that an instruction set is available; it
+//! names one [`Vector`] type per element type. Kernel bodies are generic over `V: Vector` and
+//! are instantiated once per ISA inside a `#[target_feature]` trampoline (see `dispatch.rs`),
+//! so every method here is `#[inline(always)]` and compiles to one or two instructions.
+//!
+//! Semantics are pinned down per method and are identical on every ISA (the differential tests
+//! check it), in particular for NaN and signed zero, where the raw instructions differ.
+//!
+//! The traits are `pub` inside a private module: they can appear in the bounds of the public,
+//! sealed `Float` trait, but no user can name or implement them.
+
+pub(crate) mod scalar;
+
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod avx2;
+
+#[cfg(all(target_arch = "x86_64", avx512_intrinsics))]
+pub(crate) mod avx512;
+
+#[cfg(target_arch = "aarch64")]
+pub(crate) mod neon;
+
+use crate::Float;
+
+/// A token proving that one instruction set may be used; names its vector types.
+pub trait Simd: Copy {
+    /// The f32 vector of this ISA.
+    type F32: Vector<Elem = f32>;
+    /// The f64 vector of this ISA.
+    type F64: Vector<Elem = f64>;
+}
+
+/// A SIMD vector of `LANES` elements of type `Elem`, with the operations the kernels need.
+///
+/// Loads and stores take raw pointers: the caller guarantees the pointed-to elements are valid
+/// (`LANES` of them, or `n` for the partial forms). Pointers need only the element's alignment,
+/// except for [`Vector::store_stream`].
+pub trait Vector: Copy {
+    /// The element type.
+    type Elem: Float;
+    /// A lane mask produced by comparisons and consumed by [`Vector::select`].
+    type Mask: Copy;
+    /// Number of lanes.
+    const LANES: usize;
+
+    /// Broadcasts `x` to every lane.
+    fn splat(x: Self::Elem) -> Self;
+
+    /// Loads `LANES` elements.
+    ///
+    /// # Safety
+    /// `ptr` must be valid for reads of `LANES` elements.
+    unsafe fn load(ptr: *const Self::Elem) -> Self;
+
+    /// Loads the first `n < LANES` elements; the other lanes are zero. Reads nothing past
+    /// `ptr + n`.
+    ///
+    /// # Safety
+    /// `ptr` must be valid for reads of `n` elements, and `n < LANES`.
+    unsafe fn load_partial(ptr: *const Self::Elem, n: usize) -> Self;
+
+    /// Stores `LANES` elements.
+    ///
+    /// # Safety
+    /// `ptr` must be valid for writes of `LANES` elements.
+    unsafe fn store(self, ptr: *mut Self::Elem);
+
+    /// Stores the first `n < LANES` lanes. Writes nothing past `ptr + n`.
+    ///
+    /// # Safety
+    /// `ptr` must be valid for writes of `n` elements, and `n < LANES`.
+    unsafe fn store_partial(self, ptr: *mut Self::Elem, n: usize);
+
+    /// Stores `LANES` elements with a non-temporal hint (bypassing the caches where the ISA has
+    /// such a store; a plain store otherwise). Callers issue [`Vector::stream_fence`] after the
+    /// last one.
+    ///
+    /// # Safety
+    /// `ptr` must be valid for writes of `LANES` elements and aligned to `LANES * size_of::<Elem>()`.
+    unsafe fn store_stream(self, ptr: *mut Self::Elem);
+
+    /// Orders earlier streaming stores before later stores (`sfence` on x86).
+    fn stream_fence();
+
+    /// `self + b`.
+    fn add(self, b: Self) -> Self;
+    /// `self - b`.
+    fn sub(self, b: Self) -> Self;
+    /// `self * b`.
+    fn mul(self, b: Self) -> Self;
+    /// `self / b`, correctly rounded.
+    fn div(self, b: Self) -> Self;
+    /// `self * b + c` with a single rounding (fused multiply-add).
+    fn mul_add(self, b: Self, c: Self) -> Self;
+    /// `-self` (flips the sign bit, also of NaN and zero).
+    fn neg(self) -> Self;
+    /// `|self|` (clears the sign bit).
+    fn abs(self) -> Self;
+
+    /// `if self < lo { lo } else { self }`: NaN in `self` is kept, and `self` is kept when the
+    /// two compare equal (so `clamp_min(-0.0, 0.0)` is `-0.0`).
+    fn clamp_min(self, lo: Self) -> Self;
+    /// `if self > hi { hi } else { self }`, with the same NaN and zero rules as `clamp_min`.
+    fn clamp_max(self, hi: Self) -> Self;
+
+    /// Rounds to the nearest integer, ties to even.
+    fn round(self) -> Self;
+    /// Shifts the bit pattern left by the mantissa width (23 for f32, 52 for f64), moving the
+    /// low bits into the exponent field: the building block of `2^n` (see `math::pow2`).
+    fn shift_into_exponent(self) -> Self;
+
+    /// Lanes where `self < b` (false for NaN).
+    fn lt(self, b: Self) -> Self::Mask;
+    /// Lanes where `self <= b` (false for NaN).
+    fn le(self, b: Self) -> Self::Mask;
+    /// Lanes where `self > b` (false for NaN).
+    fn gt(self, b: Self) -> Self::Mask;
+    /// Lanes where `self` is NaN.
+    fn is_nan(self) -> Self::Mask;
+    /// Lanes set in `a` or in `b`.
+    fn mask_or(a: Self::Mask, b: Self::Mask) -> Self::Mask;
+    /// Whether any lane of `m` is set.
+    fn any(m: Self::Mask) -> bool;
+    /// Lane-wise `if m { a } else { b }`.
+    fn select(m: Self::Mask, a: Self, b: Self) -> Self;
+
+    /// The sum of all lanes (in an ISA-specific order).
+    fn reduce_sum(self) -> Self::Elem;
+
+    /// All lanes zero (+0.0).
+    #[inline(always)]
+    fn zero() -> Self {
+        Self::splat(Self::Elem::ZERO)
+    }
+}
