@@ -16,8 +16,8 @@ use crate::Float;
 pub const SELU_ALPHA: f64 = 1.673_263_242_354_377_284_817_042_991_671_7;
 /// SELU's `scale` (as PyTorch).
 pub const SELU_SCALE: f64 = 1.050_700_987_355_480_493_419_334_985_294_6;
-/// `SELU_SCALE * SELU_ALPHA`, rounded once.
-const SELU_NEG_COEF: f64 = 1.758_099_340_847_376_859_940_217_520_812_3;
+/// `SELU_SCALE * SELU_ALPHA`, rounded once: `selu(-inf) = -SELU_NEG_COEF` and `selu'(0)`.
+pub const SELU_NEG_COEF: f64 = 1.758_099_340_847_376_859_940_217_520_812_3;
 
 /// The scalar specification: evaluated in f64 (for f32, then rounded once; for f64 with the
 /// platform's `exp_m1`/`exp`).
@@ -25,23 +25,35 @@ pub mod reference {
     use super::{Elu, SELU_NEG_COEF, SELU_SCALE};
     use crate::Float;
 
+    /// `x / d` as `q + lo` (the remainder `x - q d` is exact by FMA), so that the argument of
+    /// `exp` is not off by the rounding of `q` (which `exp` would amplify by `|x / d|`).
+    fn quotient(x: f64, d: f64) -> (f64, f64) {
+        let q = x / d;
+        (q, if q.is_finite() { (-q).mul_add(d, x) / d } else { 0.0 })
+    }
+
     fn forward<T: Float>(p: Elu<f64>, x: T) -> T {
         let x = x.to_f64();
-        T::from_f64(if x > 0.0 { p.scale * x } else { p.neg_coef * (x / p.input_div).exp_m1() })
+        if x > 0.0 {
+            return T::from_f64(p.scale * x);
+        }
+        let (q, lo) = quotient(x, p.input_div);
+        let e = q.exp_m1(); // expm1(q + lo) = expm1(q) + e^q lo + O(lo^2)
+        T::from_f64(p.neg_coef * (e + (1.0 + e) * lo))
     }
 
     fn derivative<T: Float>(p: Elu<f64>, x: T) -> f64 {
         let x = x.to_f64();
         if x > 0.0 {
-            p.scale
-        } else {
-            p.neg_coef / p.input_div * (x / p.input_div).exp()
+            return p.scale;
         }
+        let (q, lo) = quotient(x, p.input_div);
+        p.neg_coef / p.input_div * (q.exp() * (1.0 + lo))
     }
 
     /// `x > 0 ? x : alpha * expm1(x)`.
     pub fn elu<T: Float>(x: T, alpha: T) -> T {
-        forward(Elu::elu(alpha.to_f64()), x)
+        forward(Elu::plain(alpha.to_f64()), x)
     }
     /// `scale * (x > 0 ? x : alpha * expm1(x))` with SELU's constants.
     pub fn selu<T: Float>(x: T) -> T {
@@ -51,18 +63,21 @@ pub mod reference {
     pub fn celu<T: Float>(x: T, alpha: T) -> T {
         forward(Elu::celu(alpha.to_f64()), x)
     }
-    /// ELU's derivative, `x > 0 ? 1 : alpha * exp(x)` (left branch at 0), times `dy`.
+    /// `dy * elu'(x)`, with `elu'(x) = x > 0 ? 1 : alpha * exp(x)` (left branch at 0)
+    /// rounded to `T` before the multiply.
     pub fn elu_backward<T: Float>(x: T, dy: T, alpha: T) -> T {
-        T::from_f64(dy.to_f64() * derivative(Elu::elu(alpha.to_f64()), x))
+        dy * T::from_f64(derivative(Elu::plain(alpha.to_f64()), x))
     }
-    /// SELU's derivative, `x > 0 ? scale : scale * alpha * exp(x)`, times `dy`.
+    /// `dy * selu'(x)`, with `selu'(x) = x > 0 ? scale : scale * alpha * exp(x)` rounded to
+    /// `T` before the multiply.
     pub fn selu_backward<T: Float>(x: T, dy: T) -> T {
         let p = Elu { scale: SELU_SCALE, neg_coef: SELU_NEG_COEF, input_div: 1.0 };
-        T::from_f64(dy.to_f64() * derivative(p, x))
+        dy * T::from_f64(derivative(p, x))
     }
-    /// CELU's derivative, `x > 0 ? 1 : exp(x / alpha)`, times `dy`.
+    /// `dy * celu'(x)`, with `celu'(x) = x > 0 ? 1 : exp(x / alpha)` rounded to `T` before
+    /// the multiply.
     pub fn celu_backward<T: Float>(x: T, dy: T, alpha: T) -> T {
-        T::from_f64(dy.to_f64() * derivative(Elu::celu(alpha.to_f64()), x))
+        dy * T::from_f64(derivative(Elu::celu(alpha.to_f64()), x))
     }
 }
 
@@ -78,7 +93,7 @@ pub(crate) struct Elu<T> {
 }
 
 impl<T: Float> Elu<T> {
-    fn elu(alpha: T) -> Self {
+    fn plain(alpha: T) -> Self {
         Elu { scale: T::ONE, neg_coef: alpha, input_div: T::ONE }
     }
     fn selu() -> Self {
@@ -92,13 +107,14 @@ impl<T: Float> Elu<T> {
         Elu { scale: T::ONE, neg_coef: alpha, input_div: alpha }
     }
 
-    /// The negative branch's argument (a division only for CELU, skipped when it is 1).
+    /// `expm1(x / input_div)` for `x <= 0` (the quotient carried in extended precision, for
+    /// CELU) or `expm1(x)`.
     #[inline(always)]
-    fn argument<V: Vector<Elem = T>>(self, x: V, divide: bool) -> V {
+    fn expm1_arg<V: Vector<Elem = T>>(self, x: V, divide: bool) -> V {
         if divide {
-            x.div(V::splat(self.input_div))
+            math::expm1_nonpositive_quotient(x, self.input_div)
         } else {
-            x
+            math::expm1_nonpositive(x)
         }
     }
 }
@@ -111,12 +127,14 @@ impl<T: Float, const DIV: bool> Kernel<T, 1> for EluForward<T, DIV> {
     #[inline(always)]
     fn apply<V: Vector<Elem = T>>(self, [x]: [V; 1]) -> V {
         let p = self.0;
-        let neg = math::expm1_nonpositive(p.argument(x, DIV)).mul(V::splat(p.neg_coef));
+        let neg = p.expm1_arg(x, DIV).mul(V::splat(p.neg_coef));
         V::select(x.gt(V::zero()), x.mul(V::splat(p.scale)), neg)
     }
 }
 
-/// Gradient from the input: `dy * (x > 0 ? scale : neg_coef / input_div * exp(x / input_div))`.
+/// Gradient from the input: `dy * f'(x)` with
+/// `f'(x) = x > 0 ? scale : neg_coef / input_div * exp(x / input_div)`, `f'` rounded once
+/// (also where it is subnormal) and then multiplied by `dy`, as PyTorch and oneDNN do.
 #[derive(Clone, Copy)]
 struct EluBackward<T, const DIV: bool>(Elu<T>);
 
@@ -124,10 +142,13 @@ impl<T: Float, const DIV: bool> Kernel<T, 2> for EluBackward<T, DIV> {
     #[inline(always)]
     fn apply<V: Vector<Elem = T>>(self, [x, dy]: [V; 2]) -> V {
         let p = self.0;
-        // For CELU neg_coef / input_div = 1: skip the multiply (and its rounding).
-        let e = math::exp(p.argument(x, DIV));
-        let slope_neg = if DIV { e } else { e.mul(V::splat(p.neg_coef)) };
-        dy.mul(V::select(x.gt(V::zero()), V::splat(p.scale), slope_neg))
+        // For CELU neg_coef / input_div = 1.
+        let neg = if DIV {
+            math::exp_quotient(x, p.input_div)
+        } else {
+            math::exp_mul(x, V::splat(p.neg_coef))
+        };
+        dy.mul(V::select(x.gt(V::zero()), V::splat(p.scale), neg))
     }
 }
 
@@ -139,7 +160,8 @@ impl<T: Float, const DIV: bool> Kernel<T, 2> for EluBackwardFromOutput<T, DIV> {
     #[inline(always)]
     fn apply<V: Vector<Elem = T>>(self, [y, dy]: [V; 2]) -> V {
         let p = self.0;
-        let slope_neg = p.argument(y.add(V::splat(p.neg_coef)), DIV);
+        let shifted = y.add(V::splat(p.neg_coef));
+        let slope_neg = if DIV { shifted.div(V::splat(p.input_div)) } else { shifted };
         dy.mul(V::select(y.gt(V::zero()), V::splat(p.scale), slope_neg))
     }
 }
@@ -157,14 +179,14 @@ isa_fn! {
     /// If `x.len() != y.len()`.
     pub fn elu / elu_on(isa)(x: &[T], y: &mut [T], alpha: T) {
         checks::same_len("elu", &[("x", x.len()), ("y", y.len())]);
-        dispatch("elu", isa, Unary { kernel: EluForward::<T, false>(Elu::elu(alpha)), x, y })
+        dispatch("elu", isa, Unary { kernel: EluForward::<T, false>(Elu::plain(alpha)), x, y })
     }
 }
 
 isa_fn! {
     /// ELU in place; semantics as [`elu`].
     pub fn elu_inplace / elu_inplace_on(isa)(xy: &mut [T], alpha: T) {
-        dispatch("elu_inplace", isa, UnaryInPlace { kernel: EluForward::<T, false>(Elu::elu(alpha)), xy })
+        dispatch("elu_inplace", isa, UnaryInPlace { kernel: EluForward::<T, false>(Elu::plain(alpha)), xy })
     }
 }
 
@@ -226,17 +248,18 @@ fn check_celu_alpha<T: Float>(func: &str, alpha: T) {
 }
 
 isa_fn! {
-    /// ELU gradient from the input: `dx[i] = dy[i] * (x[i] > 0 ? 1 : alpha * exp(x[i]))`.
+    /// ELU gradient from the input: `dx[i] = dy[i] * (x[i] > 0 ? 1 : alpha * exp(x[i]))`,
+    /// the derivative rounded once (subnormal values included) and then multiplied by `dy`.
     ///
     /// The left branch holds at the breakpoint, `elu'(0) = alpha` (as PyTorch). A multiply, so
-    /// NaN or inf `dy` propagates; NaN `x` gives NaN; `x = -inf` gives `dy * 0`. Error with
-    /// `alpha = 1, dy = 1`: at most 1 ULP for every f32 input.
+    /// NaN or inf `dy` propagates; NaN `x` gives NaN; `x = -inf` gives `dy * 0`. Error of the
+    /// derivative (`dy = 1`) with `alpha = 1`: at most 1 ULP for every f32 input.
     ///
     /// # Panics
     /// If `x`, `dy` and `dx` differ in length.
     pub fn elu_backward / elu_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T], alpha: T) {
         checks::same_len("elu_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
-        dispatch("elu_backward", isa, Binary { kernel: EluBackward::<T, false>(Elu::elu(alpha)), a: x, b: dy, out: dx })
+        dispatch("elu_backward", isa, Binary { kernel: EluBackward::<T, false>(Elu::plain(alpha)), a: x, b: dy, out: dx })
     }
 }
 
@@ -279,7 +302,7 @@ isa_fn! {
         let func = "elu_backward_from_output";
         checks::same_len(func, &[("y", y.len()), ("dy", dy.len()), ("dx", dx.len())]);
         checks::positive(func, "alpha", alpha, "only then does the output determine the branch");
-        dispatch(func, isa, Binary { kernel: EluBackwardFromOutput::<T, false>(Elu::elu(alpha)), a: y, b: dy, out: dx })
+        dispatch(func, isa, Binary { kernel: EluBackwardFromOutput::<T, false>(Elu::plain(alpha)), a: y, b: dy, out: dx })
     }
 }
 

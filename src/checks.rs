@@ -32,7 +32,7 @@ pub(crate) fn double_len(func: &str, name: &str, len: usize, half_name: &str, ha
 /// Panics unless `value > 0` (which also rejects NaN).
 #[track_caller]
 pub(crate) fn positive<T: Float>(func: &str, name: &str, value: T, why: &str) {
-    if !(value > T::ZERO) {
+    if value.partial_cmp(&T::ZERO) != Some(core::cmp::Ordering::Greater) {
         panic!("simd_activations::{func}: {name} = {value} must be > 0 ({why})");
     }
 }

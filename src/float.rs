@@ -2,7 +2,7 @@
 
 use crate::math::MathConsts;
 use crate::simd::{Simd, Vector};
-use core::fmt::{Debug, Display};
+use core::fmt::{Debug, Display, LowerExp};
 use core::ops::{Add, Div, Mul, Neg, Sub};
 
 mod sealed {
@@ -19,6 +19,7 @@ pub trait Float:
     + Copy
     + Debug
     + Display
+    + LowerExp
     + Default
     + PartialEq
     + PartialOrd

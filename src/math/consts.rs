@@ -20,7 +20,7 @@ pub trait MathConsts: Sized + Copy + 'static {
     /// Below this `expm1` rounds to -1.
     #[doc(hidden)]
     const EXPM1_CUTOFF: Self;
-    /// Below this `exp` rounds to +0.
+    /// Below this `exp` rounds to +0, also when multiplied by `m <= 2^100` (`math::exp_mul`).
     #[doc(hidden)]
     const EXP_MIN_ARG: Self;
     /// Above this `exp` overflows to +inf.
@@ -47,17 +47,17 @@ impl MathConsts for f32 {
     ];
     const POW2_MAGIC: f32 = 12_583_039.0; // 1.5 * 2^23 + 127
     const EXPM1_CUTOFF: f32 = -17.5;
-    const EXP_MIN_ARG: f32 = -104.0;
+    const EXP_MIN_ARG: f32 = -173.0; // n >= -250: 2^n = 2^-125 * 2^-125 at worst
     const EXP_MAX_ARG: f32 = 89.0;
-    const POW2_SPLIT_MIN: f32 = -100.0;
+    const POW2_SPLIT_MIN: f32 = -125.0;
     const POW2_SPLIT_MAX: f32 = 127.0;
 }
 
 impl MathConsts for f64 {
     const HALF: f64 = 0.5;
     const LOG2E: f64 = core::f64::consts::LOG2_E;
-    const NEG_LN2_HI: f64 = -6.931_471_803_691_238_164_9e-1; // 0x3fe62e42fee00000
-    const NEG_LN2_LO: f64 = -1.908_214_929_270_587_700_02e-10; // 0x3dea39ef35793c76
+    const NEG_LN2_HI: f64 = -0.693_147_180_369_123_8; // 0x3fe62e42fee00000
+    const NEG_LN2_LO: f64 = -1.908_214_929_270_587_7e-10; // 0x3dea39ef35793c76
     const EXPM1_POLY: &'static [f64] = &[
         0.166_666_666_666_666_77,
         0.041_666_666_666_666_574,
@@ -72,8 +72,8 @@ impl MathConsts for f64 {
     ];
     const POW2_MAGIC: f64 = 6_755_399_441_056_767.0; // 1.5 * 2^52 + 1023
     const EXPM1_CUTOFF: f64 = -38.0;
-    const EXP_MIN_ARG: f64 = -746.0;
+    const EXP_MIN_ARG: f64 = -1400.0; // n >= -2020: 2^n = 2^-1021 * 2^-999 at worst
     const EXP_MAX_ARG: f64 = 710.0;
-    const POW2_SPLIT_MIN: f64 = -1000.0;
+    const POW2_SPLIT_MIN: f64 = -1021.0;
     const POW2_SPLIT_MAX: f64 = 1023.0;
 }

@@ -20,13 +20,51 @@ pub(crate) fn pow2<V: Vector>(n: V) -> V {
     n.add(V::splat(V::Elem::POW2_MAGIC)).shift_into_exponent()
 }
 
-/// Range reduction: returns `(n, t)` with `x = n ln2 + t` (t rounded once), `n` integer-valued.
-#[inline(always)]
-fn reduce<V: Vector>(x: V) -> (V, V) {
-    let n = x.mul(V::splat(V::Elem::LOG2E)).round();
-    let t = n.mul_add(V::splat(V::Elem::NEG_LN2_HI), x);
-    let t = n.mul_add(V::splat(V::Elem::NEG_LN2_LO), t);
-    (n, t)
+/// The argument of `exp`/`expm1`, possibly as an unevaluated sum `hi + lo` (a quotient
+/// `x / d` carried to about twice the working precision, so that its rounding is not
+/// amplified by the exponential: `exp(x / d)` has relative error `|x / d|` times that of
+/// the argument).
+#[derive(Clone, Copy)]
+pub(crate) struct Arg<V> {
+    hi: V,
+    lo: Option<V>,
+}
+
+impl<V: Vector> Arg<V> {
+    /// `x`, clamped from below at `lower` (NaN passes through).
+    #[inline(always)]
+    fn plain(x: V, lower: V::Elem) -> Self {
+        Arg {
+            hi: x.clamp_min(V::splat(lower)),
+            lo: None,
+        }
+    }
+
+    /// `x / d` for `d > 0` as `q + lo`, with `q = x * (1 / d)` and `lo = (x - q d) / d` (the
+    /// remainder is exact by FMA), clamped from below at `lower` (then `lo = 0`). NaN passes
+    /// through; the value is meaningful where `x / d <= 0`.
+    #[inline(always)]
+    fn quotient(x: V, d: V::Elem, lower: V::Elem) -> Self {
+        let rcp = V::splat(V::Elem::ONE / d);
+        let (d, lower) = (V::splat(d), V::splat(lower));
+        let q = x.mul(rcp);
+        let hi = q.clamp_min(lower);
+        let lo = hi.neg().mul_add(d, x).mul(rcp);
+        Arg {
+            hi,
+            lo: Some(V::select(q.lt(lower), V::zero(), lo)),
+        }
+    }
+
+    /// Range reduction: `(n, t)` with `arg = n ln2 + t`, `n` integer-valued, `t` rounded once
+    /// (twice with a low part).
+    #[inline(always)]
+    fn reduce(self) -> (V, V) {
+        let n = self.hi.mul(V::splat(V::Elem::LOG2E)).round();
+        let t = n.mul_add(V::splat(V::Elem::NEG_LN2_HI), self.hi);
+        let t = n.mul_add(V::splat(V::Elem::NEG_LN2_LO), t);
+        (n, if let Some(lo) = self.lo { t.add(lo) } else { t })
+    }
 }
 
 /// `expm1(t)` for `|t| <= ln2/2 (1 + 2^-9)`: `t + t^2 (1/2 + t q(t))`, relative error of the
@@ -42,37 +80,75 @@ fn expm1_reduced<V: Vector>(t: V) -> V {
     t.mul(t).mul_add(half, t)
 }
 
-/// `e^x - 1` for `x <= 0`; NaN gives NaN, `-inf` gives -1, `-0.0` gives `-0.0`.
-/// Lanes with `x > 0` get an unspecified value (callers discard them).
-/// Error for x <= 0: at most 0.6 ULP (f32, every input) / 0.6 ULP (f64, sampled).
+/// `e^a - 1` for `a <= 0`.
 #[inline(always)]
-pub(crate) fn expm1_nonpositive<V: Vector>(x: V) -> V {
-    // Below the cutoff the result rounds to -1; clamping keeps n >= -56 (NaN passes through).
-    let x = x.clamp_min(V::splat(V::Elem::EXPM1_CUTOFF));
-    let (n, t) = reduce(x);
+fn expm1_of<V: Vector>(a: Arg<V>) -> V {
+    let (n, t) = a.reduce();
     let r = expm1_reduced(t);
     let s = pow2(n);
     // s * (1 + r) - 1 = s r + (s - 1); `s - 1` is exact for n >= -(mantissa bits + 1).
     s.mul_add(r, s.sub(V::splat(V::Elem::ONE)))
 }
 
-/// `e^x` for every `x`: NaN gives NaN, `-inf` gives +0, `+inf` gives +inf, results in the
-/// subnormal range are produced (not flushed). Error: at most 0.6 ULP (f32 x <= 0, every input).
+/// `e^x - 1` for `x <= 0`; NaN gives NaN, `-inf` gives -1, `-0.0` gives `-0.0`.
+/// Lanes with `x > 0` get an unspecified value (callers discard them).
+/// Error for x <= 0: see the README's accuracy table (every f32 input is measured).
 #[inline(always)]
+pub(crate) fn expm1_nonpositive<V: Vector>(x: V) -> V {
+    // Below the cutoff the result rounds to -1; clamping keeps n >= -56 (NaN passes through).
+    expm1_of(Arg::plain(x, V::Elem::EXPM1_CUTOFF))
+}
+
+/// `e^(x / d) - 1` for `d > 0` and `x <= 0`, with `x / d` carried in extended precision;
+/// special values as [`expm1_nonpositive`].
+#[inline(always)]
+pub(crate) fn expm1_nonpositive_quotient<V: Vector>(x: V, d: V::Elem) -> V {
+    let r = expm1_of(Arg::quotient(x, d, V::Elem::EXPM1_CUTOFF));
+    // The result is <= 0; the low part can turn the zero of x = -0.0 into +0.0: restore it.
+    r.abs().neg()
+}
+
+/// `e^x` for every `x`: NaN gives NaN, `-inf` gives +0, `+inf` gives +inf, results in the
+/// subnormal range are produced (not flushed).
+#[inline(always)]
+#[allow(dead_code)] // kept beside `exp_mul` for the smooth activations
 pub(crate) fn exp<V: Vector>(x: V) -> V {
-    let x = x
-        .clamp_min(V::splat(V::Elem::EXP_MIN_ARG))
-        .clamp_max(V::splat(V::Elem::EXP_MAX_ARG));
-    let (n, t) = reduce(x);
+    let (head, scale) = exp_split(Arg::plain(x, V::Elem::EXP_MIN_ARG));
+    head.mul(scale)
+}
+
+/// `e^(x / d)` for `d > 0` and `x <= 0`, with `x / d` carried in extended precision.
+#[inline(always)]
+pub(crate) fn exp_quotient<V: Vector>(x: V, d: V::Elem) -> V {
+    let (head, scale) = exp_split(Arg::quotient(x, d, V::Elem::EXP_MIN_ARG));
+    head.mul(scale)
+}
+
+/// `m * e^x`, rounded once at the end even where the result is subnormal (computing `e^x`
+/// first and multiplying after would round twice there). Special values as [`exp`].
+#[inline(always)]
+pub(crate) fn exp_mul<V: Vector>(x: V, m: V) -> V {
+    let (head, scale) = exp_split(Arg::plain(x, V::Elem::EXP_MIN_ARG));
+    head.mul(m).mul(scale)
+}
+
+/// `e^a = head * scale`, where `head` is normal (no precision lost) and `scale` an exact
+/// power of two: 2^n may leave the normal range (subnormal results, or n = max + 1 just below
+/// overflow), so it is applied in two exact steps, 2^n1 (normal) inside `head`, then
+/// `scale = 2^(n - n1)`, and only the last multiply rounds. `a` is clamped from below.
+#[inline(always)]
+fn exp_split<V: Vector>(a: Arg<V>) -> (V, V) {
+    let a = Arg {
+        hi: a.hi.clamp_max(V::splat(V::Elem::EXP_MAX_ARG)),
+        lo: a.lo,
+    };
+    let (n, t) = a.reduce();
     let r = expm1_reduced(t);
-    // 2^n may leave the normal range (subnormal results, or n = max + 1 just below overflow):
-    // scale in two exact steps, 2^n1 (normal) then 2^(n - n1), so only the last multiply rounds.
     let n1 = n
         .clamp_min(V::splat(V::Elem::POW2_SPLIT_MIN))
         .clamp_max(V::splat(V::Elem::POW2_SPLIT_MAX));
     let s1 = pow2(n1);
-    let s2 = pow2(n.sub(n1));
-    s1.mul_add(r, s1).mul(s2)
+    (s1.mul_add(r, s1), pow2(n.sub(n1)))
 }
 
 /// Converts an `f64` constant to the element type (for parameters such as SELU's).

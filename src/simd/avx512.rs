@@ -6,6 +6,9 @@
 //! detected. Every `unsafe` block below relies on it and, for memory accesses, on the caller's
 //! pointer contract stated on the `Vector` trait.
 
+// Compiled only when build.rs saw rustc >= 1.89, where these intrinsics are stable.
+#![allow(clippy::incompatible_msrv)]
+
 use super::{Simd, Vector};
 use core::arch::x86_64::*;
 

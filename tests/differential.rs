@@ -1,0 +1,649 @@
+//! Differential tests: every kernel, on every ISA this CPU has, against the scalar reference
+//! (`simd_activations::reference`) and against the `Scalar` ISA bit for bit; every length from
+//! 0 past three unrolled AVX-512 blocks, misaligned starts, in place and out of place, guard
+//! cells around the output, special values in every lane and in the tail.
+
+mod common;
+
+use common::{gradients, inputs, isas, same, ulps_between, Rng, TestFloat};
+use simd_activations::reference as r;
+use simd_activations::*;
+
+/// How a result must match the reference: bit for bit (NaN matches any NaN), or within a
+/// number of ULP.
+#[derive(Clone, Copy, Debug)]
+enum Tol {
+    Exact,
+    Ulp(f64),
+}
+
+type Fwd<T> = fn(Isa, &[T], &mut [T]);
+type FwdInPlace<T> = fn(Isa, &mut [T]);
+type Bwd<T> = fn(Isa, &[T], &[T], &mut [T]);
+
+/// A forward function with its in-place twin and reference.
+struct Forward<T> {
+    name: &'static str,
+    simd: Fwd<T>,
+    inplace: FwdInPlace<T>,
+    reference: fn(T) -> T,
+    tol: Tol,
+}
+
+/// A backward function `(x or y, dy) -> dx` with its reference `(x, dy) -> dx`. For the
+/// from-output variants `input_of_x` maps x to the forward output the function receives.
+struct Backward<T> {
+    name: &'static str,
+    simd: Bwd<T>,
+    reference: fn(T, T) -> T,
+    input_of_x: Option<fn(T) -> T>,
+    tol: Tol,
+}
+
+/// Lengths: every one from 0 to 3 blocks of the widest unroll (16 lanes x 4) + 1, then some
+/// large odd ones.
+fn lengths() -> Vec<usize> {
+    let mut v: Vec<usize> = (0..=3 * 16 * 4 + 1).collect();
+    v.extend([255, 256, 257, 1000, 1023, 4097]);
+    v
+}
+
+/// Offsets from an aligned allocation; all offsets for short lengths, a few for the others.
+fn offsets(n: usize) -> &'static [usize] {
+    if n <= 40 || n % 17 == 0 {
+        &[0, 1, 2, 3, 5, 7, 8, 9, 11, 13, 15]
+    } else {
+        &[0, 3]
+    }
+}
+
+const GUARD: usize = 32;
+
+fn sentinel<T: TestFloat>() -> T {
+    T::from_f64(-12345.678)
+}
+
+/// Runs `f` on a window of `n` elements at `offset` inside a guarded buffer; checks the guard
+/// cells are untouched and returns the window.
+fn guarded<T: TestFloat>(n: usize, offset: usize, f: impl FnOnce(&mut [T])) -> Vec<T> {
+    let mut buf = vec![sentinel::<T>(); offset + n + GUARD];
+    f(&mut buf[offset..offset + n]);
+    for (i, v) in buf.iter().enumerate() {
+        if i < offset || i >= offset + n {
+            assert!(
+                same(*v, sentinel()),
+                "guard cell {i} written (offset {offset}, n {n})"
+            );
+        }
+    }
+    buf[offset..offset + n].to_vec()
+}
+
+fn check<T: TestFloat>(what: &str, isa: Isa, i: usize, x: T, got: T, want: T, tol: Tol) {
+    let ok = match tol {
+        Tol::Exact => same(got, want),
+        Tol::Ulp(u) => ulps_between(got, want) <= u,
+    };
+    assert!(
+        ok,
+        "{what} [{}] on {isa}, index {i}: x = {x:e} ({:#x}) gave {got:e}, reference {want:e}",
+        T::NAME,
+        x.bits()
+    );
+}
+
+fn run_forward<T: TestFloat>(cases: &[Forward<T>]) {
+    let mut rng = Rng::new(1);
+    let isas = isas();
+    for case in cases {
+        for n in lengths() {
+            for &offset in offsets(n) {
+                let x = inputs::<T>(n, offset + n, &mut rng);
+                let want: Vec<T> = x.iter().map(|&v| (case.reference)(v)).collect();
+                let mut scalar_isa = None;
+                for &isa in &isas {
+                    let y = guarded(n, offset, |y| (case.simd)(isa, &x, y));
+                    let inplace = guarded(n, offset, |xy| {
+                        xy.copy_from_slice(&x);
+                        (case.inplace)(isa, xy)
+                    });
+                    for i in 0..n {
+                        check(case.name, isa, i, x[i], y[i], want[i], case.tol);
+                        assert!(
+                            same(inplace[i], y[i]),
+                            "{}_inplace differs from out of place on {isa} at {i}",
+                            case.name
+                        );
+                    }
+                    let s = scalar_isa.get_or_insert_with(|| y.clone());
+                    for i in 0..n {
+                        assert!(
+                            same(y[i], s[i]),
+                            "{} on {isa} differs from the Scalar ISA at {i} (x = {:e})",
+                            case.name,
+                            x[i]
+                        );
+                    }
+                }
+            }
+        }
+        println!("{} [{}]: ok on {:?}", case.name, T::NAME, isas);
+    }
+}
+
+fn run_backward<T: TestFloat>(cases: &[Backward<T>]) {
+    let mut rng = Rng::new(2);
+    let isas = isas();
+    for case in cases {
+        for n in lengths() {
+            for &offset in offsets(n) {
+                let x = inputs::<T>(n, offset + 2 * n, &mut rng);
+                let dy = gradients::<T>(n, &mut rng);
+                let input: Vec<T> = match case.input_of_x {
+                    Some(fwd) => x.iter().map(|&v| fwd(v)).collect(),
+                    None => x.clone(),
+                };
+                let want: Vec<T> = x
+                    .iter()
+                    .zip(&dy)
+                    .map(|(&a, &b)| (case.reference)(a, b))
+                    .collect();
+                let mut scalar_isa = None;
+                for &isa in &isas {
+                    let dx = guarded(n, offset, |dx| (case.simd)(isa, &input, &dy, dx));
+                    for i in 0..n {
+                        check(case.name, isa, i, x[i], dx[i], want[i], case.tol);
+                    }
+                    let s = scalar_isa.get_or_insert_with(|| dx.clone());
+                    for i in 0..n {
+                        assert!(
+                            same(dx[i], s[i]),
+                            "{} on {isa} differs from the Scalar ISA at {i}",
+                            case.name
+                        );
+                    }
+                }
+            }
+        }
+        println!("{} [{}]: ok on {:?}", case.name, T::NAME, isas);
+    }
+}
+
+/// ULP tolerance of the transcendental kernels against the f64-evaluated reference. (The
+/// backward ones get more: `dy * f'` with `|dy| < 2` scales the error of `f'` by up to 2; `f'`
+/// itself, with `dy = 1`, is held to the tight bound by `tests/exhaustive.rs`.)
+fn ulp<T: TestFloat>(f32_ulp: f64) -> Tol {
+    // f64's reference is the platform's libm (itself within ~1 ULP), so allow one more.
+    Tol::Ulp(if T::NAME == "f32" {
+        f32_ulp
+    } else {
+        f32_ulp + 1.0
+    })
+}
+
+fn piecewise_forward<T: TestFloat>() -> Vec<Forward<T>> {
+    vec![
+        Forward {
+            name: "relu",
+            simd: relu_on,
+            inplace: relu_inplace_on,
+            reference: r::relu,
+            tol: Tol::Exact,
+        },
+        Forward {
+            name: "leaky_relu",
+            simd: |i, x, y| leaky_relu_on(i, x, y, T::from_f64(0.01)),
+            inplace: |i, xy| leaky_relu_inplace_on(i, xy, T::from_f64(0.01)),
+            reference: |x| r::leaky_relu(x, T::from_f64(0.01)),
+            tol: Tol::Exact,
+        },
+        Forward {
+            name: "leaky_relu(-0.5)",
+            simd: |i, x, y| leaky_relu_on(i, x, y, T::from_f64(-0.5)),
+            inplace: |i, xy| leaky_relu_inplace_on(i, xy, T::from_f64(-0.5)),
+            reference: |x| r::leaky_relu(x, T::from_f64(-0.5)),
+            tol: Tol::Exact,
+        },
+        Forward {
+            name: "prelu(shared)",
+            simd: |i, x, y| prelu_on(i, x, y, &[T::from_f64(0.25)], 1),
+            inplace: |i, xy| prelu_inplace_on(i, xy, &[T::from_f64(0.25)], 7),
+            reference: |x| r::prelu(x, T::from_f64(0.25)),
+            tol: Tol::Exact,
+        },
+        Forward {
+            name: "relu6",
+            simd: relu6_on,
+            inplace: relu6_inplace_on,
+            reference: r::relu6,
+            tol: Tol::Exact,
+        },
+        Forward {
+            name: "hardtanh",
+            simd: |i, x, y| hardtanh_on(i, x, y, -T::ONE, T::ONE),
+            inplace: |i, xy| hardtanh_inplace_on(i, xy, -T::ONE, T::ONE),
+            reference: |x| r::hardtanh(x, -T::ONE, T::ONE),
+            tol: Tol::Exact,
+        },
+        Forward {
+            name: "hardtanh(-0, 0)",
+            simd: |i, x, y| hardtanh_on(i, x, y, -T::ZERO, T::ZERO),
+            inplace: |i, xy| hardtanh_inplace_on(i, xy, -T::ZERO, T::ZERO),
+            reference: |x| r::hardtanh(x, -T::ZERO, T::ZERO),
+            tol: Tol::Exact,
+        },
+    ]
+}
+
+fn elu_forward<T: TestFloat>() -> Vec<Forward<T>> {
+    vec![
+        Forward {
+            name: "elu",
+            simd: |i, x, y| elu_on(i, x, y, T::ONE),
+            inplace: |i, xy| elu_inplace_on(i, xy, T::ONE),
+            reference: |x| r::elu(x, T::ONE),
+            tol: ulp::<T>(1.0),
+        },
+        Forward {
+            name: "elu(0.3)",
+            simd: |i, x, y| elu_on(i, x, y, T::from_f64(0.3)),
+            inplace: |i, xy| elu_inplace_on(i, xy, T::from_f64(0.3)),
+            reference: |x| r::elu(x, T::from_f64(0.3)),
+            tol: ulp::<T>(2.0),
+        },
+        Forward {
+            name: "selu",
+            simd: selu_on,
+            inplace: selu_inplace_on,
+            reference: r::selu,
+            tol: ulp::<T>(2.0),
+        },
+        Forward {
+            name: "celu",
+            simd: |i, x, y| celu_on(i, x, y, T::ONE),
+            inplace: |i, xy| celu_inplace_on(i, xy, T::ONE),
+            reference: |x| r::celu(x, T::ONE),
+            tol: ulp::<T>(1.0),
+        },
+        Forward {
+            name: "celu(2.5)",
+            simd: |i, x, y| celu_on(i, x, y, T::from_f64(2.5)),
+            inplace: |i, xy| celu_inplace_on(i, xy, T::from_f64(2.5)),
+            reference: |x| r::celu(x, T::from_f64(2.5)),
+            tol: ulp::<T>(2.0),
+        },
+    ]
+}
+
+fn piecewise_backward<T: TestFloat>() -> Vec<Backward<T>> {
+    vec![
+        Backward {
+            name: "relu_backward",
+            simd: relu_backward_on,
+            reference: r::relu_backward,
+            input_of_x: None,
+            tol: Tol::Exact,
+        },
+        Backward {
+            name: "relu_backward_from_output",
+            simd: relu_backward_from_output_on,
+            reference: r::relu_backward,
+            input_of_x: Some(r::relu),
+            tol: Tol::Exact,
+        },
+        Backward {
+            name: "leaky_relu_backward",
+            simd: |i, x, dy, dx| leaky_relu_backward_on(i, x, dy, dx, T::from_f64(0.01)),
+            reference: |x, dy| r::leaky_relu_backward(x, dy, T::from_f64(0.01)),
+            input_of_x: None,
+            tol: Tol::Exact,
+        },
+        Backward {
+            name: "leaky_relu_backward_from_output",
+            simd: |i, y, dy, dx| {
+                leaky_relu_backward_from_output_on(i, y, dy, dx, T::from_f64(0.01))
+            },
+            reference: |x, dy| r::leaky_relu_backward(x, dy, T::from_f64(0.01)),
+            input_of_x: Some(|x| r::leaky_relu(x, T::from_f64(0.01))),
+            tol: Tol::Exact,
+        },
+        Backward {
+            name: "relu6_backward",
+            simd: relu6_backward_on,
+            reference: r::relu6_backward,
+            input_of_x: None,
+            tol: Tol::Exact,
+        },
+        Backward {
+            name: "relu6_backward_from_output",
+            simd: relu6_backward_from_output_on,
+            reference: r::relu6_backward,
+            input_of_x: Some(r::relu6),
+            tol: Tol::Exact,
+        },
+        Backward {
+            name: "hardtanh_backward",
+            simd: |i, x, dy, dx| hardtanh_backward_on(i, x, dy, dx, -T::ONE, T::from_f64(2.0)),
+            reference: |x, dy| r::hardtanh_backward(x, dy, -T::ONE, T::from_f64(2.0)),
+            input_of_x: None,
+            tol: Tol::Exact,
+        },
+        Backward {
+            name: "hardtanh_backward_from_output",
+            simd: |i, y, dy, dx| {
+                hardtanh_backward_from_output_on(i, y, dy, dx, -T::ONE, T::from_f64(2.0))
+            },
+            reference: |x, dy| r::hardtanh_backward(x, dy, -T::ONE, T::from_f64(2.0)),
+            input_of_x: Some(|x| r::hardtanh(x, -T::ONE, T::from_f64(2.0))),
+            tol: Tol::Exact,
+        },
+    ]
+}
+
+fn elu_backward_cases<T: TestFloat>() -> Vec<Backward<T>> {
+    vec![
+        Backward {
+            name: "elu_backward",
+            simd: |i, x, dy, dx| elu_backward_on(i, x, dy, dx, T::ONE),
+            reference: |x, dy| r::elu_backward(x, dy, T::ONE),
+            input_of_x: None,
+            tol: ulp::<T>(3.0),
+        },
+        Backward {
+            name: "elu_backward(0.3)",
+            simd: |i, x, dy, dx| elu_backward_on(i, x, dy, dx, T::from_f64(0.3)),
+            reference: |x, dy| r::elu_backward(x, dy, T::from_f64(0.3)),
+            input_of_x: None,
+            tol: ulp::<T>(4.0),
+        },
+        Backward {
+            name: "selu_backward",
+            simd: selu_backward_on,
+            reference: r::selu_backward,
+            input_of_x: None,
+            tol: ulp::<T>(4.0),
+        },
+        Backward {
+            name: "celu_backward(2.5)",
+            simd: |i, x, dy, dx| celu_backward_on(i, x, dy, dx, T::from_f64(2.5)),
+            reference: |x, dy| r::celu_backward(x, dy, T::from_f64(2.5)),
+            input_of_x: None,
+            tol: ulp::<T>(4.0),
+        },
+    ]
+}
+
+/// The from-output ELU gradients: `dy * (y > 0 ? scale : (y + neg_coef) / div)` evaluated in
+/// T on the kernel's own forward output, compared with that formula (1 ULP: the kernel
+/// computes exactly it) and so independent of the forward's rounding.
+fn elu_from_output<T: TestFloat>() {
+    let mut rng = Rng::new(3);
+    let selu_scale = T::from_f64(SELU_SCALE);
+    let selu_neg = T::from_f64(SELU_NEG_COEF);
+    let alpha = T::from_f64(0.7);
+    for isa in isas() {
+        for n in lengths() {
+            let x = inputs::<T>(n, n, &mut rng);
+            let dy = gradients::<T>(n, &mut rng);
+            let mut y = vec![T::ZERO; n];
+            let mut dx = vec![T::ZERO; n];
+            let formula = |y: T, dy: T, scale: T, neg: T, div: T| {
+                if y > T::ZERO {
+                    dy * scale
+                } else {
+                    dy * ((y + neg) / div)
+                }
+            };
+            elu_on(isa, &x, &mut y, alpha);
+            elu_backward_from_output_on(isa, &y, &dy, &mut dx, alpha);
+            for i in 0..n {
+                let want = formula(y[i], dy[i], T::ONE, alpha, T::ONE);
+                check(
+                    "elu_backward_from_output",
+                    isa,
+                    i,
+                    x[i],
+                    dx[i],
+                    want,
+                    Tol::Ulp(1.0),
+                );
+            }
+            selu_on(isa, &x, &mut y);
+            selu_backward_from_output_on(isa, &y, &dy, &mut dx);
+            for i in 0..n {
+                let want = formula(y[i], dy[i], selu_scale, selu_neg, T::ONE);
+                check(
+                    "selu_backward_from_output",
+                    isa,
+                    i,
+                    x[i],
+                    dx[i],
+                    want,
+                    Tol::Ulp(1.0),
+                );
+            }
+            celu_on(isa, &x, &mut y, alpha);
+            celu_backward_from_output_on(isa, &y, &dy, &mut dx, alpha);
+            for i in 0..n {
+                let want = formula(y[i], dy[i], T::ONE, alpha, alpha);
+                check(
+                    "celu_backward_from_output",
+                    isa,
+                    i,
+                    x[i],
+                    dx[i],
+                    want,
+                    Tol::Ulp(1.0),
+                );
+            }
+        }
+    }
+}
+
+/// PReLU with per-channel weights (NCHW and channels-last) and its weight gradient.
+fn prelu_channels<T: TestFloat>() {
+    let mut rng = Rng::new(4);
+    let isas = isas();
+    for (channels, inner) in [(3, 1), (16, 1), (21, 1), (3, 5), (4, 16), (2, 67), (1, 9)] {
+        let weight: Vec<T> = (0..channels)
+            .map(|c| T::from_f64(0.1 * c as f64 - 0.3))
+            .collect();
+        for reps in [0, 1, 2, 5] {
+            let n = channels * inner * reps;
+            let x = inputs::<T>(n, reps, &mut rng);
+            let dy = gradients::<T>(n, &mut rng)
+                .iter()
+                .map(|&g| {
+                    if g.is_nan() || g.to_f64().is_infinite() {
+                        T::ONE
+                    } else {
+                        g
+                    }
+                })
+                .collect::<Vec<_>>();
+            let w_of = |i: usize| weight[(i / inner) % channels];
+            let mut sums = vec![0f64; channels];
+            let mut abs_sums = vec![0f64; channels];
+            let mut want_dx = vec![T::ZERO; n];
+            for i in 0..n {
+                let (d, g) = r::prelu_backward(x[i], dy[i], w_of(i));
+                want_dx[i] = d;
+                sums[(i / inner) % channels] += g.to_f64();
+                abs_sums[(i / inner) % channels] += g.to_f64().abs();
+            }
+            for &isa in &isas {
+                for offset in [0, 1, 5] {
+                    let y = guarded(n, offset, |y| prelu_on(isa, &x, y, &weight, inner));
+                    let y2 = guarded(n, offset, |xy| {
+                        xy.copy_from_slice(&x);
+                        prelu_inplace_on(isa, xy, &weight, inner)
+                    });
+                    for i in 0..n {
+                        check(
+                            "prelu",
+                            isa,
+                            i,
+                            x[i],
+                            y[i],
+                            r::prelu(x[i], w_of(i)),
+                            Tol::Exact,
+                        );
+                        assert!(same(y2[i], y[i]), "prelu_inplace differs at {i}");
+                    }
+                    let mut dw = vec![T::from_f64(99.0); channels];
+                    let dx = guarded(n, offset, |dx| {
+                        prelu_backward_on(isa, &x, &dy, dx, &weight, inner, &mut dw)
+                    });
+                    for i in 0..n {
+                        check(
+                            "prelu_backward dx",
+                            isa,
+                            i,
+                            x[i],
+                            dx[i],
+                            want_dx[i],
+                            Tol::Exact,
+                        );
+                    }
+                    for c in 0..channels {
+                        let got = dw[c].to_f64();
+                        if sums[c].is_nan() || sums[c].is_infinite() || abs_sums[c].is_infinite() {
+                            assert!(
+                                got.is_nan() || got == sums[c] || abs_sums[c].is_infinite(),
+                                "dweight[{c}] = {got}, want {}",
+                                sums[c]
+                            );
+                            continue;
+                        }
+                        let eps = if T::NAME == "f32" {
+                            f32::EPSILON as f64
+                        } else {
+                            f64::EPSILON
+                        };
+                        let bound = (n as f64 + 2.0) * eps * abs_sums[c] + f64::MIN_POSITIVE;
+                        assert!((got - sums[c]).abs() <= bound, "prelu_backward dweight[{c}] on {isa}: {got} vs {} (bound {bound}), C={channels} inner={inner} n={n}", sums[c]);
+                    }
+                }
+            }
+        }
+    }
+    println!("prelu per-channel [{}]: ok on {isas:?}", T::NAME);
+}
+
+/// CReLU forward and backward for several row lengths.
+fn crelu_rows<T: TestFloat>() {
+    let mut rng = Rng::new(5);
+    let isas = isas();
+    for row_len in [1, 2, 3, 7, 8, 16, 17, 33, 64, 100] {
+        for rows in [0, 1, 3] {
+            let n = row_len * rows;
+            let x = inputs::<T>(n, row_len, &mut rng);
+            let dy = gradients::<T>(2 * n, &mut rng);
+            let want: Vec<T> = x.chunks(row_len).flat_map(r::crelu_row).collect();
+            for &isa in &isas {
+                for offset in [0, 3] {
+                    let y = guarded(2 * n, offset, |y| crelu_on(isa, &x, y, row_len));
+                    for i in 0..2 * n {
+                        check(
+                            "crelu",
+                            isa,
+                            i,
+                            x[(i / (2 * row_len)) * row_len + i % row_len],
+                            y[i],
+                            want[i],
+                            Tol::Exact,
+                        );
+                    }
+                    let dx = guarded(n, offset, |dx| crelu_backward_on(isa, &x, &dy, dx, row_len));
+                    for i in 0..n {
+                        let (row, j) = (i / row_len, i % row_len);
+                        let want = r::crelu_backward(
+                            x[i],
+                            dy[2 * row * row_len + j],
+                            dy[2 * row * row_len + row_len + j],
+                        );
+                        check("crelu_backward", isa, i, x[i], dx[i], want, Tol::Exact);
+                    }
+                }
+            }
+        }
+    }
+    println!("crelu [{}]: ok on {isas:?}", T::NAME);
+}
+
+/// Long slices take the non-temporal store path (output >= 8 MiB); misaligned on purpose.
+fn streaming<T: TestFloat>() {
+    let n = (8 << 20) / std::mem::size_of::<T>() + 37;
+    let mut rng = Rng::new(6);
+    let x: Vec<T> = (0..n).map(|_| rng.value()).collect();
+    let dy = gradients::<T>(n, &mut rng);
+    for isa in isas() {
+        let y = guarded(n, 3, |y| elu_on(isa, &x, y, T::ONE));
+        let dx = guarded(n, 1, |dx| relu_backward_on(isa, &x, &dy, dx));
+        let p = guarded(n, 2, |y| prelu_on(isa, &x, y, &[T::from_f64(0.2)], 1));
+        for i in (0..n).step_by(97).chain(n - 100..n) {
+            check(
+                "elu (streamed)",
+                isa,
+                i,
+                x[i],
+                y[i],
+                r::elu(x[i], T::ONE),
+                ulp::<T>(1.0),
+            );
+            check(
+                "relu_backward (streamed)",
+                isa,
+                i,
+                x[i],
+                dx[i],
+                r::relu_backward(x[i], dy[i]),
+                Tol::Exact,
+            );
+            check(
+                "prelu (streamed)",
+                isa,
+                i,
+                x[i],
+                p[i],
+                r::prelu(x[i], T::from_f64(0.2)),
+                Tol::Exact,
+            );
+        }
+    }
+}
+
+macro_rules! both_types {
+    ($($name:ident => $body:ident;)*) => {
+        mod f32_tests {
+            $(#[test] fn $name() { super::$body::<f32>() })*
+        }
+        mod f64_tests {
+            $(#[test] fn $name() { super::$body::<f64>() })*
+        }
+    };
+}
+
+fn piecewise_fwd<T: TestFloat>() {
+    run_forward(&piecewise_forward::<T>())
+}
+fn elu_fwd<T: TestFloat>() {
+    run_forward(&elu_forward::<T>())
+}
+fn piecewise_bwd<T: TestFloat>() {
+    run_backward(&piecewise_backward::<T>())
+}
+fn elu_bwd<T: TestFloat>() {
+    run_backward(&elu_backward_cases::<T>())
+}
+
+both_types! {
+    piecewise_forward_matches_reference => piecewise_fwd;
+    elu_family_forward_matches_reference => elu_fwd;
+    piecewise_backward_matches_reference => piecewise_bwd;
+    elu_family_backward_matches_reference => elu_bwd;
+    elu_family_backward_from_output => elu_from_output;
+    prelu_per_channel_and_weight_gradient => prelu_channels;
+    crelu_forward_and_backward => crelu_rows;
+    long_slices_use_streaming_stores => streaming;
+}
