@@ -241,7 +241,7 @@ fn check_layout(func: &str, len: usize, weight_len: usize, inner: usize) -> Layo
     if inner == 0 {
         panic!("simd_activations::{func}: inner = 0 (elements per channel run must be >= 1)");
     }
-    if weight_len > 1 && weight_len.checked_mul(inner).map_or(true, |block| len % block != 0) {
+    if weight_len > 1 && weight_len.checked_mul(inner).is_none_or(|block| len % block != 0) {
         panic!(
             "simd_activations::{func}: weight.len() * inner = {weight_len} * {inner} does not \
              divide x.len() = {len}"
