@@ -20,8 +20,8 @@
 //!
 //! Every row reports `Throughput::Bytes` of what it reads plus writes (weights ignored), so
 //! criterion's GiB/s are comparable across rows and the time ratios to `memcpy` come from
-//! one run. A group `dispatch/f32/16` measures the call overhead of `relu` (dispatch through
-//! `Isa::active()`) against `relu_on(isa)` at n = 16.
+//! one run. The group `dispatch/f32/16` measures the call overhead at n = 16: its ISA rows
+//! call `relu_on(isa)`, its row `relu_free_fn` calls `relu` (which reads `Isa::active()`).
 //!
 //! Covered: every forward out of place; `relu_inplace` and `elu_inplace`; every `_backward`
 //! and `_backward_from_output`; `crelu` (rows of 256); `prelu` and `prelu_backward` with one
@@ -37,13 +37,14 @@
 //! branch-free, so their time does not depend on it).
 //!
 //! # Running
-//! `cargo bench --bench activations` runs everything (about half an hour). Criterion's
+//! `cargo bench --bench activations` runs everything (~950 rows, 30-40 minutes). Criterion's
 //! filter is a regex over the ids: `cargo bench --bench activations -- '^relu/f32/8192/'`
-//! runs one group, `-- '/8192/'` one size, `-- '/avx2$'` one ISA (plus nothing else, so no
-//! ratios); add `--quick` for a fast estimate. Each measurement is 0.5 s warm-up and 1 s of
-//! samples (20, or 10 flat samples for 16M); the command-line options `--warm-up-time`,
-//! `--measurement-time` and `--sample-size` override that, except for n >= 1M, whose groups
-//! set their own sample count and flat sampling.
+//! runs one group, `-- '^elu'` one family, `-- '/8192/'` one size, `-- '/(memcpy|avx2)$'`
+//! chosen rows; add `--quick` for a fast estimate. Each row is 0.5 s of warm-up and 1 s of
+//! samples: 20 samples (flat sampling from 1M on, and only 10 samples at 16M, where a
+//! reference call takes up to ~0.4 s and criterion warns that it needs longer). The options
+//! `--warm-up-time`, `--measurement-time` and `--sample-size` override these, except the
+//! sample count at 16M.
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
 use simd_activations::{self as sa, reference as r, Float, Isa, SELU_ALPHA, SELU_SCALE};

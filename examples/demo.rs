@@ -126,7 +126,7 @@ impl Demo {
 
     /// `dx = f(forward(x), dy)`: the gradient from the output, against the reference gradient
     /// from the input `reference(x, dy)`.
-    fn from_output(
+    fn backward_from_output(
         &mut self,
         name: &str,
         forward: impl Fn(&[f32], &mut [f32]),
@@ -211,7 +211,7 @@ fn main() {
     d.inplace("relu_inplace", sa::relu_inplace, r::relu, exact);
     d.backward("relu_backward", sa::relu_backward, r::relu_backward, exact);
     let relu_fo = sa::relu_backward_from_output;
-    d.from_output(
+    d.backward_from_output(
         "relu_backward_from_output",
         sa::relu,
         relu_fo,
@@ -239,7 +239,7 @@ fn main() {
         leaky_grad,
         exact,
     );
-    d.from_output(
+    d.backward_from_output(
         "leaky_relu_backward_from_output",
         leaky,
         |y, dy, dx| sa::leaky_relu_backward_from_output(y, dy, dx, SLOPE),
@@ -271,7 +271,7 @@ fn main() {
         exact,
     );
     let relu6_fo = sa::relu6_backward_from_output;
-    d.from_output(
+    d.backward_from_output(
         "relu6_backward_from_output",
         sa::relu6,
         relu6_fo,
@@ -299,7 +299,7 @@ fn main() {
         hardtanh_grad,
         exact,
     );
-    d.from_output(
+    d.backward_from_output(
         "hardtanh_backward_from_output",
         hardtanh,
         |y, dy, dx| sa::hardtanh_backward_from_output(y, dy, dx, lo, hi),
@@ -325,7 +325,7 @@ fn main() {
         elu_grad,
         ulps,
     );
-    d.from_output(
+    d.backward_from_output(
         "elu_backward_from_output",
         elu,
         |y, dy, dx| sa::elu_backward_from_output(y, dy, dx, ALPHA),
@@ -338,7 +338,7 @@ fn main() {
     d.inplace("selu_inplace", sa::selu_inplace, r::selu, ulps);
     d.backward("selu_backward", sa::selu_backward, r::selu_backward, ulps);
     let selu_fo = sa::selu_backward_from_output;
-    d.from_output(
+    d.backward_from_output(
         "selu_backward_from_output",
         sa::selu,
         selu_fo,
@@ -361,7 +361,7 @@ fn main() {
         celu_grad,
         ulps,
     );
-    d.from_output(
+    d.backward_from_output(
         "celu_backward_from_output",
         celu,
         |y, dy, dx| sa::celu_backward_from_output(y, dy, dx, CELU_ALPHA),

@@ -39,7 +39,7 @@ pub mod reference {
         }
         let (q, lo) = quotient(x, p.input_div);
         let e = q.exp_m1(); // expm1(q + lo) = expm1(q) + e^q lo + O(lo^2)
-        T::from_f64(p.neg_coef * (e + (1.0 + e) * lo))
+        T::from_f64(p.neg_coef * if lo == 0.0 { e } else { e + (1.0 + e) * lo })
     }
 
     fn derivative<T: Float>(p: Elu<f64>, x: T) -> f64 {
@@ -220,7 +220,7 @@ isa_fn! {
     /// with `alpha = 1` as [`elu`]; another `alpha` adds two roundings.
     ///
     /// # Panics
-    /// If `x.len() != y.len()`, or if `alpha` is 0 or NaN (the formula divides by it).
+    /// If `x.len() != y.len()`, or unless `alpha > 0` (CELU's domain; PyTorch only rejects 0).
     pub fn celu / celu_on(isa)(x: &[T], y: &mut [T], alpha: T) {
         checks::same_len("celu", &[("x", x.len()), ("y", y.len())]);
         check_celu_alpha("celu", alpha);
@@ -232,7 +232,7 @@ isa_fn! {
     /// CELU in place; semantics as [`celu`].
     ///
     /// # Panics
-    /// If `alpha` is 0 or NaN.
+    /// Unless `alpha > 0`.
     pub fn celu_inplace / celu_inplace_on(isa)(xy: &mut [T], alpha: T) {
         check_celu_alpha("celu_inplace", alpha);
         dispatch("celu_inplace", isa, UnaryInPlace { kernel: EluForward::<T, true>(Elu::celu(alpha)), xy })
@@ -241,10 +241,7 @@ isa_fn! {
 
 #[track_caller]
 fn check_celu_alpha<T: Float>(func: &str, alpha: T) {
-    checks::not_nan(func, "alpha", alpha);
-    if alpha == T::ZERO {
-        panic!("simd_activations::{func}: alpha = 0 (CELU divides by alpha)");
-    }
+    checks::positive(func, "alpha", alpha, "CELU is defined for alpha > 0");
 }
 
 isa_fn! {
@@ -280,7 +277,7 @@ isa_fn! {
     /// `celu'(0) = 1`. Error with `alpha = 1, dy = 1`: at most 1 ULP for every f32 input.
     ///
     /// # Panics
-    /// If `x`, `dy` and `dx` differ in length, or if `alpha` is 0 or NaN.
+    /// If `x`, `dy` and `dx` differ in length, or unless `alpha > 0`.
     pub fn celu_backward / celu_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T], alpha: T) {
         checks::same_len("celu_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
         check_celu_alpha("celu_backward", alpha);

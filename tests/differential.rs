@@ -82,7 +82,10 @@ fn guarded<T: TestFloat>(n: usize, offset: usize, f: impl FnOnce(&mut [T])) -> V
 fn check<T: TestFloat>(what: &str, isa: Isa, i: usize, x: T, got: T, want: T, tol: Tol) {
     let ok = match tol {
         Tol::Exact => same(got, want),
-        Tol::Ulp(u) => ulps_between(got, want) <= u,
+        // Within the ULP bound, and a zero result has the reference's sign.
+        Tol::Ulp(u) => {
+            ulps_between(got, want) <= u && (want.to_f64() != 0.0 || got.to_f64() != 0.0 || same(got, want))
+        }
     };
     assert!(
         ok,

@@ -20,6 +20,9 @@ pub trait MathConsts: Sized + Copy + 'static {
     /// Below this `expm1` rounds to -1.
     #[doc(hidden)]
     const EXPM1_CUTOFF: Self;
+    /// Below this magnitude `expm1(x)` rounds to `x` (2^-26 for f32, 2^-55 for f64).
+    #[doc(hidden)]
+    const EXPM1_TINY: Self;
     /// Below this `exp` rounds to +0, also when multiplied by `m <= 2^100` (`math::exp_mul`).
     #[doc(hidden)]
     const EXP_MIN_ARG: Self;
@@ -47,6 +50,7 @@ impl MathConsts for f32 {
     ];
     const POW2_MAGIC: f32 = 12_583_039.0; // 1.5 * 2^23 + 127
     const EXPM1_CUTOFF: f32 = -17.5;
+    const EXPM1_TINY: f32 = 1.490_116_1e-8;
     const EXP_MIN_ARG: f32 = -173.0; // n >= -250: 2^n = 2^-125 * 2^-125 at worst
     const EXP_MAX_ARG: f32 = 89.0;
     const POW2_SPLIT_MIN: f32 = -125.0;
@@ -72,6 +76,7 @@ impl MathConsts for f64 {
     ];
     const POW2_MAGIC: f64 = 6_755_399_441_056_767.0; // 1.5 * 2^52 + 1023
     const EXPM1_CUTOFF: f64 = -38.0;
+    const EXPM1_TINY: f64 = 2.775_557_561_562_891_4e-17;
     const EXP_MIN_ARG: f64 = -1400.0; // n >= -2020: 2^n = 2^-1021 * 2^-999 at worst
     const EXP_MAX_ARG: f64 = 710.0;
     const POW2_SPLIT_MIN: f64 = -1021.0;

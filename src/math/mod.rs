@@ -87,7 +87,10 @@ fn expm1_of<V: Vector>(a: Arg<V>) -> V {
     let r = expm1_reduced(t);
     let s = pow2(n);
     // s * (1 + r) - 1 = s r + (s - 1); `s - 1` is exact for n >= -(mantissa bits + 1).
-    s.mul_add(r, s.sub(V::splat(V::Elem::ONE)))
+    let e = s.mul_add(r, s.sub(V::splat(V::Elem::ONE)));
+    // Below EXPM1_TINY, expm1(a) rounds to a; returning `hi` also keeps the sign of a zero
+    // (the sums above turn -0 into +0).
+    V::select(a.hi.abs().lt(V::splat(V::Elem::EXPM1_TINY)), a.hi, e)
 }
 
 /// `e^x - 1` for `x <= 0`; NaN gives NaN, `-inf` gives -1, `-0.0` gives `-0.0`.
@@ -103,9 +106,7 @@ pub(crate) fn expm1_nonpositive<V: Vector>(x: V) -> V {
 /// special values as [`expm1_nonpositive`].
 #[inline(always)]
 pub(crate) fn expm1_nonpositive_quotient<V: Vector>(x: V, d: V::Elem) -> V {
-    let r = expm1_of(Arg::quotient(x, d, V::Elem::EXPM1_CUTOFF));
-    // The result is <= 0; the low part can turn the zero of x = -0.0 into +0.0: restore it.
-    r.abs().neg()
+    expm1_of(Arg::quotient(x, d, V::Elem::EXPM1_CUTOFF))
 }
 
 /// `e^x` for every `x`: NaN gives NaN, `-inf` gives +0, `+inf` gives +inf, results in the
