@@ -58,7 +58,7 @@ pub mod reference {
     }
     /// `scale * (x > 0 ? x : alpha * expm1(x))` with SELU's constants.
     pub fn selu<T: Float>(x: T) -> T {
-        forward(Elu { scale: SELU_SCALE, neg_coef: SELU_NEG_COEF, input_div: 1.0 }, x)
+        forward(Elu { scale: SELU_SCALE, scale_lo: 0.0, neg_coef: SELU_NEG_COEF, input_div: 1.0 }, x)
     }
     /// `x > 0 ? x : alpha * expm1(x / alpha)`.
     pub fn celu<T: Float>(x: T, alpha: T) -> T {
@@ -72,7 +72,7 @@ pub mod reference {
     /// `dy * selu'(x)`, with `selu'(x) = x > 0 ? scale : scale * alpha * exp(x)` rounded to
     /// `T` before the multiply.
     pub fn selu_backward<T: Float>(x: T, dy: T) -> T {
-        let p = Elu { scale: SELU_SCALE, neg_coef: SELU_NEG_COEF, input_div: 1.0 };
+        let p = Elu { scale: SELU_SCALE, scale_lo: 0.0, neg_coef: SELU_NEG_COEF, input_div: 1.0 };
         dy * T::from_f64(derivative(p, x))
     }
     /// `dy * celu'(x)`, with `celu'(x) = x > 0 ? 1 : exp(x / alpha)` rounded to `T` before
@@ -87,6 +87,9 @@ pub mod reference {
 pub(crate) struct Elu<T> {
     /// Slope of the positive branch.
     scale: T,
+    /// `scale`'s rounding error (SELU's scale is not representable): the positive branch is
+    /// `x * scale + x * scale_lo`, correctly rounded but for rare ties.
+    scale_lo: T,
     /// `y(-inf) = -neg_coef`.
     neg_coef: T,
     /// The negative branch's input is divided by this (1 except for CELU).
@@ -95,17 +98,19 @@ pub(crate) struct Elu<T> {
 
 impl<T: Float> Elu<T> {
     fn plain(alpha: T) -> Self {
-        Elu { scale: T::ONE, neg_coef: alpha, input_div: T::ONE }
+        Elu { scale: T::ONE, scale_lo: T::ZERO, neg_coef: alpha, input_div: T::ONE }
     }
     fn selu() -> Self {
+        let scale: T = math::constant(SELU_SCALE);
         Elu {
-            scale: math::constant(SELU_SCALE),
+            scale,
+            scale_lo: math::constant(SELU_SCALE - scale.to_f64()),
             neg_coef: math::constant(SELU_NEG_COEF),
             input_div: T::ONE,
         }
     }
     fn celu(alpha: T) -> Self {
-        Elu { scale: T::ONE, neg_coef: alpha, input_div: alpha }
+        Elu { scale: T::ONE, scale_lo: T::ZERO, neg_coef: alpha, input_div: alpha }
     }
 
     /// `expm1(x / input_div)` for `x <= 0` (the quotient carried in extended precision, for
@@ -129,7 +134,9 @@ impl<T: Float, const DIV: bool> Kernel<T, 1> for EluForward<T, DIV> {
     fn apply<V: Vector<Elem = T>>(self, [x]: [V; 1]) -> V {
         let p = self.0;
         let neg = p.expm1_arg(x, DIV).mul(V::splat(p.neg_coef));
-        V::select(x.gt(V::zero()), x.mul(V::splat(p.scale)), neg)
+        // x * scale_lo on x clamped to the finite range, so +inf gives +inf, not inf - inf.
+        let low = x.clamp_max(V::splat(V::Elem::MAX)).mul(V::splat(p.scale_lo));
+        V::select(x.gt(V::zero()), x.mul_add(V::splat(p.scale), low), neg)
     }
 }
 

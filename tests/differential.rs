@@ -84,7 +84,8 @@ fn check<T: TestFloat>(what: &str, isa: Isa, i: usize, x: T, got: T, want: T, to
         Tol::Exact => same(got, want),
         // Within the ULP bound, and a zero result has the reference's sign.
         Tol::Ulp(u) => {
-            ulps_between(got, want) <= u && (want.to_f64() != 0.0 || got.to_f64() != 0.0 || same(got, want))
+            ulps_between(got, want) <= u
+                && (want.to_f64() != 0.0 || got.to_f64() != 0.0 || same(got, want))
         }
     };
     assert!(

@@ -24,7 +24,11 @@ struct Case {
 /// Error of `got` against `exact` in units of the f32 last place at `exact`.
 fn ulp_error(got: f32, exact: f64) -> f64 {
     if got.is_nan() || exact.is_nan() {
-        return if got.is_nan() && exact.is_nan() { 0.0 } else { f64::INFINITY };
+        return if got.is_nan() && exact.is_nan() {
+            0.0
+        } else {
+            f64::INFINITY
+        };
     }
     let g = got as f64;
     if g == exact {
@@ -33,7 +37,8 @@ fn ulp_error(got: f32, exact: f64) -> f64 {
     // Beyond f32::MAX (plus half an ULP) the correctly rounded result is infinite.
     let overflow = exact.abs() >= f32::MAX as f64 + pow2(127 - 24);
     if exact.is_infinite() || g.is_infinite() || overflow {
-        let same = g.is_infinite() && (overflow || exact.is_infinite()) && g.signum() == exact.signum();
+        let same =
+            g.is_infinite() && (overflow || exact.is_infinite()) && g.signum() == exact.signum();
         return if same { 0.0 } else { f64::INFINITY };
     }
     let e = (((exact.to_bits() >> 52) & 0x7ff) as i32 - 1023).max(-126);
@@ -60,12 +65,28 @@ fn elu_slope_exact(x: f64) -> f64 {
 
 fn cases() -> Vec<Case> {
     vec![
-        Case { name: "elu", simd: |i, x, y| elu_on(i, x, y, 1.0), exact: elu_exact, bound: 1.0 },
-        Case { name: "celu", simd: |i, x, y| celu_on(i, x, y, 1.0), exact: elu_exact, bound: 1.0 },
+        Case {
+            name: "elu",
+            simd: |i, x, y| elu_on(i, x, y, 1.0),
+            exact: elu_exact,
+            bound: 1.0,
+        },
+        Case {
+            name: "celu",
+            simd: |i, x, y| celu_on(i, x, y, 1.0),
+            exact: elu_exact,
+            bound: 1.0,
+        },
         Case {
             name: "selu",
             simd: selu_on,
-            exact: |x| if x > 0.0 { SELU_SCALE * x } else { SELU_NEG * x.exp_m1() },
+            exact: |x| {
+                if x > 0.0 {
+                    SELU_SCALE * x
+                } else {
+                    SELU_NEG * x.exp_m1()
+                }
+            },
             bound: 2.0,
         },
         Case {
@@ -83,7 +104,13 @@ fn cases() -> Vec<Case> {
         Case {
             name: "selu_backward",
             simd: |i, x, dx| selu_backward_on(i, x, &vec![1.0; x.len()], dx),
-            exact: |x| if x > 0.0 { SELU_SCALE } else { SELU_NEG * x.exp() },
+            exact: |x| {
+                if x > 0.0 {
+                    SELU_SCALE
+                } else {
+                    SELU_NEG * x.exp()
+                }
+            },
             bound: 2.0,
         },
     ]
@@ -141,7 +168,12 @@ fn every_f32_input_within_documented_ulp() {
                             for i in 0..x.len() {
                                 let err = ulp_error(y[i], exact[i]);
                                 if err > w.ulp {
-                                    *w = Worst { ulp: err, x: x[i], got: y[i], exact: exact[i] };
+                                    *w = Worst {
+                                        ulp: err,
+                                        x: x[i],
+                                        got: y[i],
+                                        exact: exact[i],
+                                    };
                                 }
                             }
                         }
@@ -163,7 +195,10 @@ fn every_f32_input_within_documented_ulp() {
         "every f32 input (the Scalar ISA: every {SCALAR_STRIDE}th block of {CHUNK}), {threads} threads, {:.0} s",
         start.elapsed().as_secs_f64()
     );
-    println!("{:<16} {:<8} {:>9}  worst input", "function", "isa", "max ulp");
+    println!(
+        "{:<16} {:<8} {:>9}  worst input",
+        "function", "isa", "max ulp"
+    );
     let mut failures = Vec::new();
     for (c, case) in cases.iter().enumerate() {
         for (k, isa) in isas.iter().enumerate() {
@@ -179,7 +214,10 @@ fn every_f32_input_within_documented_ulp() {
                 w.exact
             );
             if w.ulp > case.bound {
-                failures.push(format!("{} on {isa}: {:.4} ULP > {}", case.name, w.ulp, case.bound));
+                failures.push(format!(
+                    "{} on {isa}: {:.4} ULP > {}",
+                    case.name, w.ulp, case.bound
+                ));
             }
         }
     }

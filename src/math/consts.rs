@@ -4,6 +4,9 @@
 pub trait MathConsts: Sized + Copy + 'static {
     #[doc(hidden)]
     const HALF: Self;
+    /// The largest finite value.
+    #[doc(hidden)]
+    const MAX: Self;
     #[doc(hidden)]
     const LOG2E: Self;
     /// -ln2 high part: few enough bits that `n * LN2_HI` is exact for every reachable `n`.
@@ -38,6 +41,7 @@ pub trait MathConsts: Sized + Copy + 'static {
 
 impl MathConsts for f32 {
     const HALF: f32 = 0.5;
+    const MAX: f32 = f32::MAX;
     const LOG2E: f32 = core::f32::consts::LOG2_E;
     const NEG_LN2_HI: f32 = -0.693_145_75; // 0x1.62e4p-1, 17 significant bits
     const NEG_LN2_LO: f32 = -1.428_606_8e-6; // ln2 - LN2_HI
@@ -59,6 +63,7 @@ impl MathConsts for f32 {
 
 impl MathConsts for f64 {
     const HALF: f64 = 0.5;
+    const MAX: f64 = f64::MAX;
     const LOG2E: f64 = core::f64::consts::LOG2_E;
     const NEG_LN2_HI: f64 = -0.693_147_180_369_123_8; // 0x3fe62e42fee00000
     const NEG_LN2_LO: f64 = -1.908_214_929_270_587_7e-10; // 0x3dea39ef35793c76

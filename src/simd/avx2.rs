@@ -5,7 +5,7 @@
 //! `unsafe` block below relies on it (the intrinsics need those CPU features) and, for memory
 //! accesses, on the caller's pointer contract stated on the `Vector` trait.
 
-use super::{Simd, Vector};
+use super::{Simd, Vector, WideFn};
 use core::arch::x86_64::*;
 
 /// Token of the AVX2 + FMA ISA.
@@ -158,6 +158,19 @@ impl Vector for F32x8 {
             _mm_cvtss_f32(s)
         })
     }
+
+    type Wide = F64x4;
+
+    #[inline(always)]
+    fn eval_wide<const N: usize, F: WideFn<N>>(inputs: [Self; N], f: F) -> Self {
+        let lo = f.eval(inputs.map(|v| F64x4(avx!(_mm256_cvtps_pd(_mm256_castps256_ps128(v.0))))));
+        let hi =
+            f.eval(inputs.map(|v| F64x4(avx!(_mm256_cvtps_pd(_mm256_extractf128_ps::<1>(v.0))))));
+        F32x8(avx!(_mm256_set_m128(
+            _mm256_cvtpd_ps(hi.0),
+            _mm256_cvtpd_ps(lo.0)
+        )))
+    }
 }
 
 impl Vector for F64x4 {
@@ -278,6 +291,13 @@ impl Vector for F64x4 {
             );
             _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)))
         })
+    }
+
+    type Wide = F64x4;
+
+    #[inline(always)]
+    fn eval_wide<const N: usize, F: WideFn<N>>(inputs: [Self; N], f: F) -> Self {
+        f.eval(inputs)
     }
 }
 

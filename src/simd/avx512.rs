@@ -9,7 +9,7 @@
 // Compiled only when build.rs saw rustc >= 1.89, where these intrinsics are stable.
 #![allow(clippy::incompatible_msrv)]
 
-use super::{Simd, Vector};
+use super::{Simd, Vector, WideFn};
 use core::arch::x86_64::*;
 
 /// Token of the AVX-512 F ISA.
@@ -163,6 +163,24 @@ impl Vector for F32x16 {
     fn reduce_sum(self) -> f32 {
         avx512!(_mm512_reduce_add_ps(self.0))
     }
+
+    type Wide = F64x8;
+
+    #[inline(always)]
+    fn eval_wide<const N: usize, F: WideFn<N>>(inputs: [Self; N], f: F) -> Self {
+        let lo =
+            f.eval(inputs.map(|v| F64x8(avx512!(_mm512_cvtps_pd(_mm512_castps512_ps256(v.0))))));
+        let hi = f.eval(inputs.map(|v| {
+            F64x8(avx512!(_mm512_cvtps_pd(_mm256_castpd_ps(
+                _mm512_extractf64x4_pd::<1>(_mm512_castps_pd(v.0))
+            ))))
+        }));
+        let (lo, hi) = avx512!((_mm512_cvtpd_ps(lo.0), _mm512_cvtpd_ps(hi.0)));
+        F32x16(avx512!(_mm512_castpd_ps(_mm512_insertf64x4::<1>(
+            _mm512_castps_pd(_mm512_castps256_ps512(lo)),
+            _mm256_castps_pd(hi)
+        ))))
+    }
 }
 
 impl Vector for F64x8 {
@@ -285,6 +303,13 @@ impl Vector for F64x8 {
     #[inline(always)]
     fn reduce_sum(self) -> f64 {
         avx512!(_mm512_reduce_add_pd(self.0))
+    }
+
+    type Wide = F64x8;
+
+    #[inline(always)]
+    fn eval_wide<const N: usize, F: WideFn<N>>(inputs: [Self; N], f: F) -> Self {
+        f.eval(inputs)
     }
 }
 

@@ -24,6 +24,12 @@ pub(crate) mod neon;
 
 use crate::Float;
 
+/// A function of `N` f64 vectors, written once for every ISA (see [`Vector::eval_wide`]).
+pub trait WideFn<const N: usize>: Copy {
+    /// The result for one vector of each input.
+    fn eval<W: Vector<Elem = f64>>(self, inputs: [W; N]) -> W;
+}
+
 /// A token proving that one instruction set may be used; names its vector types.
 pub trait Simd: Copy {
     /// The f32 vector of this ISA.
@@ -128,6 +134,14 @@ pub trait Vector: Copy {
 
     /// The sum of all lanes (in an ISA-specific order).
     fn reduce_sum(self) -> Self::Elem;
+
+    /// The f64 vector of the same ISA (`Self` for f64 vectors).
+    type Wide: Vector<Elem = f64>;
+
+    /// Evaluates `f` in f64 precision: f32 vectors are widened (exactly) to two f64 halves,
+    /// `f` runs on each, and the results are rounded back to f32 once; f64 vectors are passed
+    /// to `f` as they are.
+    fn eval_wide<const N: usize, F: WideFn<N>>(inputs: [Self; N], f: F) -> Self;
 
     /// All lanes zero (+0.0).
     #[inline(always)]

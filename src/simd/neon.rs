@@ -13,7 +13,7 @@
 //! `clamp_min`/`clamp_max` are a comparison and a bit select instead (unlike x86's `maxps`,
 //! whose operand order alone yields the right result).
 
-use super::{Simd, Vector};
+use super::{Simd, Vector, WideFn};
 use core::arch::aarch64::*;
 
 /// Token of the NEON ISA.
@@ -171,6 +171,15 @@ impl Vector for F32x4 {
         // Pairwise: (l0 + l1) + (l2 + l3).
         neon!(vaddvq_f32(self.0))
     }
+
+    type Wide = F64x2;
+
+    #[inline(always)]
+    fn eval_wide<const N: usize, F: WideFn<N>>(inputs: [Self; N], f: F) -> Self {
+        let lo = f.eval(inputs.map(|v| F64x2(neon!(vcvt_f64_f32(vget_low_f32(v.0))))));
+        let hi = f.eval(inputs.map(|v| F64x2(neon!(vcvt_high_f64_f32(v.0)))));
+        F32x4(neon!(vcvt_high_f32_f64(vcvt_f32_f64(lo.0), hi.0)))
+    }
 }
 
 impl Vector for F64x2 {
@@ -298,6 +307,13 @@ impl Vector for F64x2 {
     #[inline(always)]
     fn reduce_sum(self) -> f64 {
         neon!(vaddvq_f64(self.0))
+    }
+
+    type Wide = F64x2;
+
+    #[inline(always)]
+    fn eval_wide<const N: usize, F: WideFn<N>>(inputs: [Self; N], f: F) -> Self {
+        f.eval(inputs)
     }
 }
 

@@ -2,7 +2,7 @@
 //! plain Rust, and gives bit-for-bit the results of the SIMD instantiations (the same operations
 //! in the same order, with a fused `mul_add`).
 
-use super::{Simd, Vector};
+use super::{Simd, Vector, WideFn};
 
 /// Token of the portable ISA (always available).
 #[derive(Clone, Copy, Debug)]
@@ -18,7 +18,7 @@ impl Simd for Scalar {
 pub struct Lane<T>(pub T);
 
 macro_rules! lane_impl {
-    ($t:ty, $bits:ty, $mant:expr) => {
+    ($t:ty, $mant:expr) => {
         impl Vector for Lane<$t> {
             type Elem = $t;
             type Mask = bool;
@@ -140,9 +140,17 @@ macro_rules! lane_impl {
             fn reduce_sum(self) -> $t {
                 self.0
             }
+
+            type Wide = Lane<f64>;
+
+            #[inline(always)]
+            fn eval_wide<const N: usize, F: WideFn<N>>(inputs: [Self; N], f: F) -> Self {
+                // f64 -> f32 `as` rounds to nearest (even), like the SIMD conversions.
+                Lane(f.eval(inputs.map(|v| Lane(v.0 as f64))).0 as $t)
+            }
         }
     };
 }
 
-lane_impl!(f32, u32, 23);
-lane_impl!(f64, u64, 52);
+lane_impl!(f32, 23);
+lane_impl!(f64, 52);
