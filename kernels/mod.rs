@@ -16,4 +16,4 @@ macro_rules! families {
     };
 }
 
-families!(relu, leaky_relu, prelu, elu, hardtanh, crelu);
+families!(relu, leaky_relu, prelu, elu, hardtanh, crelu, sigmoid, tanh, hardswish, gelu, softplus);

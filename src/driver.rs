@@ -181,3 +181,15 @@ impl<T: Float, K: Kernel<T, 2>> WithSimd for Binary<'_, T, K> {
         }
     }
 }
+
+/// A kernel evaluated in f64 whatever `T` is (see `Vector::eval_wide`): for f32 the result
+/// is the f64 value rounded once, which is how the smooth activations reach <= 1 ULP.
+#[derive(Clone, Copy)]
+pub(crate) struct ViaF64<F>(pub F);
+
+impl<T: Float, F: crate::simd::WideFn<N>, const N: usize> Kernel<T, N> for ViaF64<F> {
+    #[inline(always)]
+    fn apply<V: Vector<Elem = T>>(self, inputs: [V; N]) -> V {
+        V::eval_wide(inputs, self.0)
+    }
+}

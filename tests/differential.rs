@@ -15,6 +15,9 @@ use simd_activations::*;
 enum Tol {
     Exact,
     Ulp(f64),
+    /// Within the ULPs, or within the absolute error (for gradients with zeros, where both
+    /// kernel and reference cancel).
+    UlpOrAbs(f64, f64),
 }
 
 type Fwd<T> = fn(Isa, &[T], &mut [T]);
@@ -82,10 +85,11 @@ fn guarded<T: TestFloat>(n: usize, offset: usize, f: impl FnOnce(&mut [T])) -> V
 fn check<T: TestFloat>(what: &str, isa: Isa, i: usize, x: T, got: T, want: T, tol: Tol) {
     let ok = match tol {
         Tol::Exact => same(got, want),
-        // Within the ULP bound, and a zero result has the reference's sign.
-        Tol::Ulp(u) => {
-            ulps_between(got, want) <= u
-                && (want.to_f64() != 0.0 || got.to_f64() != 0.0 || same(got, want))
+        // Within the ULP bound, and a zero input gives a zero of the reference's sign (a
+        // zero from underflow has no meaningful sign).
+        Tol::Ulp(u) => ulps_between(got, want) <= u && (x.to_f64() != 0.0 || same(got, want)),
+        Tol::UlpOrAbs(u, abs) => {
+            ulps_between(got, want) <= u || (got.to_f64() - want.to_f64()).abs() <= abs
         }
     };
     assert!(
@@ -377,6 +381,187 @@ fn elu_backward_cases<T: TestFloat>() -> Vec<Backward<T>> {
     ]
 }
 
+/// ULP tolerance of the smooth activations (evaluated in f64 by kernel and reference alike):
+/// for f32 both round a near-exact f64 value, so they agree within 1 ULP; for f64 the two
+/// evaluation orders differ by a few ULP (`f64_ulp`).
+fn smooth<T: TestFloat>(f64_ulp: f64) -> Tol {
+    Tol::Ulp(if T::NAME == "f32" { 1.0 } else { f64_ulp })
+}
+
+/// For the gradients with zeros (silu, gelu, gelu_tanh, mish): f32 as [`smooth`]; f64 within
+/// 8 ULP or 1e-15 absolute (`|dy| < 2`, terms of order 1: both evaluations cancel near a zero).
+fn smooth_grad<T: TestFloat>() -> Tol {
+    if T::NAME == "f32" {
+        Tol::Ulp(1.0)
+    } else {
+        Tol::UlpOrAbs(8.0, 1e-15)
+    }
+}
+
+fn smooth_forward<T: TestFloat>() -> Vec<Forward<T>> {
+    vec![
+        Forward {
+            name: "sigmoid",
+            simd: sigmoid_on,
+            inplace: sigmoid_inplace_on,
+            reference: r::sigmoid,
+            tol: smooth::<T>(3.0),
+        },
+        Forward {
+            name: "tanh",
+            simd: tanh_on,
+            inplace: tanh_inplace_on,
+            reference: r::tanh,
+            tol: smooth::<T>(3.0),
+        },
+        Forward {
+            name: "silu",
+            simd: silu_on,
+            inplace: silu_inplace_on,
+            reference: r::silu,
+            tol: smooth::<T>(4.0),
+        },
+        Forward {
+            name: "gelu",
+            simd: gelu_on,
+            inplace: gelu_inplace_on,
+            reference: r::gelu,
+            // f64: the tail below 1e-300 (subnormal, where both evaluations lose bits) absolutely.
+            tol: if T::NAME == "f32" {
+                Tol::Ulp(1.0)
+            } else {
+                Tol::UlpOrAbs(16.0, 1e-300)
+            },
+        },
+        Forward {
+            name: "gelu_tanh",
+            simd: gelu_tanh_on,
+            inplace: gelu_tanh_inplace_on,
+            reference: r::gelu_tanh,
+            // f64: the tail is e^(2u) with u = sqrt(2/pi)(x + 0.044715 x^3) rounded a few
+            // times; both evaluations amplify that by |2u| (< 1500 while the result is normal).
+            tol: smooth::<T>(2048.0),
+        },
+        Forward {
+            name: "softplus",
+            simd: |i, x, y| softplus_on(i, x, y, T::ONE, T::from_f64(20.0)),
+            inplace: |i, xy| softplus_inplace_on(i, xy, T::ONE, T::from_f64(20.0)),
+            reference: |x| r::softplus(x, T::ONE, T::from_f64(20.0)),
+            tol: smooth::<T>(3.0),
+        },
+        Forward {
+            name: "softplus(beta 2, threshold 5)",
+            simd: |i, x, y| softplus_on(i, x, y, T::from_f64(2.0), T::from_f64(5.0)),
+            inplace: |i, xy| softplus_inplace_on(i, xy, T::from_f64(2.0), T::from_f64(5.0)),
+            reference: |x| r::softplus(x, T::from_f64(2.0), T::from_f64(5.0)),
+            tol: smooth::<T>(3.0),
+        },
+        Forward {
+            name: "mish",
+            simd: mish_on,
+            inplace: mish_inplace_on,
+            reference: r::mish,
+            tol: smooth::<T>(6.0),
+        },
+        Forward {
+            name: "hardswish",
+            simd: hardswish_on,
+            inplace: hardswish_inplace_on,
+            reference: r::hardswish,
+            tol: smooth::<T>(2.0),
+        },
+        Forward {
+            name: "hardsigmoid",
+            simd: hardsigmoid_on,
+            inplace: hardsigmoid_inplace_on,
+            reference: r::hardsigmoid,
+            tol: smooth::<T>(2.0),
+        },
+    ]
+}
+
+fn smooth_backward_cases<T: TestFloat>() -> Vec<Backward<T>> {
+    vec![
+        Backward {
+            name: "sigmoid_backward",
+            simd: sigmoid_backward_on,
+            reference: r::sigmoid_backward,
+            input_of_x: None,
+            tol: smooth::<T>(8.0),
+        },
+        Backward {
+            name: "sigmoid_backward_from_output",
+            simd: sigmoid_backward_from_output_on,
+            reference: |x, dy| r::sigmoid_backward_from_output(r::sigmoid(x), dy),
+            input_of_x: Some(r::sigmoid),
+            tol: smooth::<T>(2.0),
+        },
+        Backward {
+            name: "tanh_backward",
+            simd: tanh_backward_on,
+            reference: r::tanh_backward,
+            input_of_x: None,
+            tol: smooth::<T>(8.0),
+        },
+        Backward {
+            name: "tanh_backward_from_output",
+            simd: tanh_backward_from_output_on,
+            reference: |x, dy| r::tanh_backward_from_output(r::tanh(x), dy),
+            input_of_x: Some(r::tanh),
+            tol: smooth::<T>(2.0),
+        },
+        Backward {
+            name: "silu_backward",
+            simd: silu_backward_on,
+            reference: r::silu_backward,
+            input_of_x: None,
+            tol: smooth_grad::<T>(),
+        },
+        Backward {
+            name: "gelu_backward",
+            simd: gelu_backward_on,
+            reference: r::gelu_backward,
+            input_of_x: None,
+            tol: smooth_grad::<T>(),
+        },
+        Backward {
+            name: "gelu_tanh_backward",
+            simd: gelu_tanh_backward_on,
+            reference: r::gelu_tanh_backward,
+            input_of_x: None,
+            tol: smooth_grad::<T>(),
+        },
+        Backward {
+            name: "softplus_backward",
+            simd: |i, x, dy, dx| softplus_backward_on(i, x, dy, dx, T::ONE, T::from_f64(20.0)),
+            reference: |x, dy| r::softplus_backward(x, dy, T::ONE, T::from_f64(20.0)),
+            input_of_x: None,
+            tol: smooth::<T>(4.0),
+        },
+        Backward {
+            name: "mish_backward",
+            simd: mish_backward_on,
+            reference: r::mish_backward,
+            input_of_x: None,
+            tol: smooth_grad::<T>(),
+        },
+        Backward {
+            name: "hardswish_backward",
+            simd: hardswish_backward_on,
+            reference: r::hardswish_backward,
+            input_of_x: None,
+            tol: smooth::<T>(2.0),
+        },
+        Backward {
+            name: "hardsigmoid_backward",
+            simd: hardsigmoid_backward_on,
+            reference: r::hardsigmoid_backward,
+            input_of_x: None,
+            tol: smooth::<T>(2.0),
+        },
+    ]
+}
+
 /// The from-output ELU gradients: `dy * (y > 0 ? scale : (y + neg_coef) / div)` evaluated in
 /// T on the kernel's own forward output, compared with that formula (1 ULP: the kernel
 /// computes exactly it) and so independent of the forward's rounding.
@@ -634,6 +819,12 @@ fn piecewise_fwd<T: TestFloat>() {
 fn elu_fwd<T: TestFloat>() {
     run_forward(&elu_forward::<T>())
 }
+fn smooth_fwd<T: TestFloat>() {
+    run_forward(&smooth_forward::<T>())
+}
+fn smooth_bwd<T: TestFloat>() {
+    run_backward(&smooth_backward_cases::<T>())
+}
 fn piecewise_bwd<T: TestFloat>() {
     run_backward(&piecewise_backward::<T>())
 }
@@ -647,6 +838,8 @@ both_types! {
     piecewise_backward_matches_reference => piecewise_bwd;
     elu_family_backward_matches_reference => elu_bwd;
     elu_family_backward_from_output => elu_from_output;
+    smooth_forward_matches_reference => smooth_fwd;
+    smooth_backward_matches_reference => smooth_bwd;
     prelu_per_channel_and_weight_gradient => prelu_channels;
     crelu_forward_and_backward => crelu_rows;
     long_slices_use_streaming_stores => streaming;

@@ -6,8 +6,12 @@
 //! power of two. Accuracy (measured by `tests/exhaustive.rs` over every f32): see each function.
 
 mod consts;
+mod log1p;
+mod normal;
 
 pub use consts::MathConsts;
+pub(crate) use log1p::log1p_unit;
+pub(crate) use normal::{exp_neg_half_square, normal_upper_tail};
 
 use crate::simd::Vector;
 use crate::Float;
@@ -53,6 +57,18 @@ impl<V: Vector> Arg<V> {
         Arg {
             hi,
             lo: Some(V::select(q.lt(lower), V::zero(), lo)),
+        }
+    }
+
+    /// `hi + lo` (an unevaluated sum, `|lo| <= ulp(hi)`), clamped from below at `lower`
+    /// (then `lo = 0`). NaN passes through.
+    #[inline(always)]
+    fn pair(hi: V, lo: V, lower: V::Elem) -> Self {
+        let lower = V::splat(lower);
+        let clamped = hi.lt(lower);
+        Arg {
+            hi: hi.clamp_min(lower),
+            lo: Some(V::select(clamped, V::zero(), lo)),
         }
     }
 
@@ -112,7 +128,6 @@ pub(crate) fn expm1_nonpositive_quotient<V: Vector>(x: V, d: V::Elem) -> V {
 /// `e^x` for every `x`: NaN gives NaN, `-inf` gives +0, `+inf` gives +inf, results in the
 /// subnormal range are produced (not flushed).
 #[inline(always)]
-#[allow(dead_code)] // kept beside `exp_mul` for the smooth activations
 pub(crate) fn exp<V: Vector>(x: V) -> V {
     let (head, scale) = exp_split(Arg::plain(x, V::Elem::EXP_MIN_ARG));
     head.mul(scale)
@@ -122,6 +137,13 @@ pub(crate) fn exp<V: Vector>(x: V) -> V {
 #[inline(always)]
 pub(crate) fn exp_quotient<V: Vector>(x: V, d: V::Elem) -> V {
     let (head, scale) = exp_split(Arg::quotient(x, d, V::Elem::EXP_MIN_ARG));
+    head.mul(scale)
+}
+
+/// `e^(hi + lo)` for an argument carried as an unevaluated sum (see `Arg::pair`).
+#[inline(always)]
+pub(crate) fn exp_pair<V: Vector>(hi: V, lo: V) -> V {
+    let (head, scale) = exp_split(Arg::pair(hi, lo, V::Elem::EXP_MIN_ARG));
     head.mul(scale)
 }
 

@@ -1,0 +1,202 @@
+//! The logistic family: sigmoid `1 / (1 + e^-x)` and SiLU (swish) `x * sigmoid(x)`, with
+//! gradients. Evaluated in f64 (f32 inputs are widened, results rounded once).
+
+use crate::api::isa_fn;
+use crate::checks;
+use crate::dispatch::dispatch;
+use crate::driver::{Binary, Unary, UnaryInPlace, ViaF64};
+use crate::math;
+use crate::simd::{Vector, WideFn};
+
+/// The scalar specification, evaluated in f64.
+pub mod reference {
+    use crate::Float;
+
+    /// `1 / (1 + e^-x)`, as `e^x / (1 + e^x)` for negative `x` so that tiny (subnormal)
+    /// values are not lost to `e^-x` overflowing.
+    pub(crate) fn sig(x: f64) -> f64 {
+        if x >= 0.0 {
+            1.0 / (1.0 + (-x).exp())
+        } else {
+            let e = x.exp();
+            e / (1.0 + e)
+        }
+    }
+
+    /// `1 / (1 + e^-x)`.
+    pub fn sigmoid<T: Float>(x: T) -> T {
+        T::from_f64(sig(x.to_f64()))
+    }
+    /// `dy * sigmoid(x) * sigmoid(-x)` (= `dy * s (1 - s)`), rounded once.
+    pub fn sigmoid_backward<T: Float>(x: T, dy: T) -> T {
+        let x = x.to_f64();
+        T::from_f64(dy.to_f64() * (sig(x) * sig(-x)))
+    }
+    /// `dy * y * (1 - y)`, rounded once.
+    pub fn sigmoid_backward_from_output<T: Float>(y: T, dy: T) -> T {
+        let y = y.to_f64();
+        T::from_f64(dy.to_f64() * (y * (1.0 - y)))
+    }
+    /// `x * sigmoid(x)`; `-0.0` at `-inf` (the limit; `-inf * 0` would be NaN).
+    pub fn silu<T: Float>(x: T) -> T {
+        let x = x.to_f64();
+        T::from_f64(if x == f64::NEG_INFINITY { -0.0 } else { x * sig(x) })
+    }
+    /// `dy * (sigmoid(x) + x sigmoid(x) sigmoid(-x))`, rounded once; the limits 0 and 1 at
+    /// -inf and +inf.
+    pub fn silu_backward<T: Float>(x: T, dy: T) -> T {
+        let x = x.to_f64();
+        let d = if x.is_infinite() { sig(x) } else { sig(x) + x * sig(x) * sig(-x) };
+        T::from_f64(dy.to_f64() * d)
+    }
+}
+
+/// `(e, numerator)` with `e = exp(-|x|)`: `sigmoid(x) = numerator / (1 + e)`.
+#[inline(always)]
+pub(crate) fn sigmoid_parts<W: Vector<Elem = f64>>(x: W) -> (W, W) {
+    let e = math::exp(x.abs().neg());
+    (e, W::select(W::zero().le(x), W::splat(1.0), e))
+}
+
+/// `sigmoid(x) * sigmoid(-x) = e / (1 + e)^2` with `e = exp(-|x|)`.
+#[inline(always)]
+pub(crate) fn sigmoid_slope<W: Vector<Elem = f64>>(e: W) -> W {
+    let d = W::splat(1.0).add(e);
+    e.div(d.mul(d))
+}
+
+/// `x` clamped to the finite range: `x * f` with `f -> 0` at `+-inf` then gives 0, not NaN.
+#[inline(always)]
+pub(crate) fn finite<W: Vector<Elem = f64>>(x: W) -> W {
+    x.clamp_min(W::splat(-f64::MAX)).clamp_max(W::splat(f64::MAX))
+}
+
+#[derive(Clone, Copy)]
+struct Sigmoid;
+impl WideFn<1> for Sigmoid {
+    #[inline(always)]
+    fn eval<W: Vector<Elem = f64>>(self, [x]: [W; 1]) -> W {
+        let (e, num) = sigmoid_parts(x);
+        num.div(W::splat(1.0).add(e))
+    }
+}
+
+#[derive(Clone, Copy)]
+struct SigmoidBackward;
+impl WideFn<2> for SigmoidBackward {
+    #[inline(always)]
+    fn eval<W: Vector<Elem = f64>>(self, [x, dy]: [W; 2]) -> W {
+        dy.mul(sigmoid_slope(sigmoid_parts(x).0))
+    }
+}
+
+#[derive(Clone, Copy)]
+struct SigmoidBackwardFromOutput;
+impl WideFn<2> for SigmoidBackwardFromOutput {
+    #[inline(always)]
+    fn eval<W: Vector<Elem = f64>>(self, [y, dy]: [W; 2]) -> W {
+        dy.mul(y.mul(W::splat(1.0).sub(y)))
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Silu;
+impl WideFn<1> for Silu {
+    #[inline(always)]
+    fn eval<W: Vector<Elem = f64>>(self, [x]: [W; 1]) -> W {
+        let (e, num) = sigmoid_parts(x);
+        // -inf * 0 would be NaN: clamp from below so the limit -0.0 comes out.
+        x.clamp_min(W::splat(-f64::MAX)).mul(num.div(W::splat(1.0).add(e)))
+    }
+}
+
+#[derive(Clone, Copy)]
+struct SiluBackward;
+impl WideFn<2> for SiluBackward {
+    #[inline(always)]
+    fn eval<W: Vector<Elem = f64>>(self, [x, dy]: [W; 2]) -> W {
+        let (e, num) = sigmoid_parts(x);
+        let s = num.div(W::splat(1.0).add(e));
+        dy.mul(finite(x).mul_add(sigmoid_slope(e), s))
+    }
+}
+
+isa_fn! {
+    /// Sigmoid, out of place: `y[i] = 1 / (1 + e^-x[i])`.
+    ///
+    /// Evaluated as `(x >= 0 ? 1 : e) / (1 + e)` with `e = exp(-|x|)` in f64, so no overflow,
+    /// no cancellation, and subnormal results (`sigmoid(-100) = 3.7e-44` in f32) are produced.
+    /// NaN gives NaN, `+-inf` give 1 and 0. Error: see the README (every f32 input measured).
+    ///
+    /// # Panics
+    /// If `x.len() != y.len()`.
+    pub fn sigmoid / sigmoid_on(isa)(x: &[T], y: &mut [T]) {
+        checks::same_len("sigmoid", &[("x", x.len()), ("y", y.len())]);
+        dispatch("sigmoid", isa, Unary { kernel: ViaF64(Sigmoid), x, y })
+    }
+}
+
+isa_fn! {
+    /// Sigmoid in place; semantics as [`sigmoid`].
+    pub fn sigmoid_inplace / sigmoid_inplace_on(isa)(xy: &mut [T]) {
+        dispatch("sigmoid_inplace", isa, UnaryInPlace { kernel: ViaF64(Sigmoid), xy })
+    }
+}
+
+isa_fn! {
+    /// Sigmoid gradient from the input: `dx = dy * sigmoid(x) * sigmoid(-x)` (the same as
+    /// `s (1 - s)` without its cancellation for large `x`), computed in f64 and rounded once.
+    ///
+    /// # Panics
+    /// If `x`, `dy` and `dx` differ in length.
+    pub fn sigmoid_backward / sigmoid_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T]) {
+        checks::same_len("sigmoid_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
+        dispatch("sigmoid_backward", isa, Binary { kernel: ViaF64(SigmoidBackward), a: x, b: dy, out: dx })
+    }
+}
+
+isa_fn! {
+    /// Sigmoid gradient from the output `y = sigmoid(x)`: `dx = dy * y * (1 - y)`, as PyTorch
+    /// and oneDNN (computed in f64, rounded once). Valid for every input.
+    ///
+    /// # Panics
+    /// If `y`, `dy` and `dx` differ in length.
+    pub fn sigmoid_backward_from_output / sigmoid_backward_from_output_on(isa)(y: &[T], dy: &[T], dx: &mut [T]) {
+        let func = "sigmoid_backward_from_output";
+        checks::same_len(func, &[("y", y.len()), ("dy", dy.len()), ("dx", dx.len())]);
+        dispatch(func, isa, Binary { kernel: ViaF64(SigmoidBackwardFromOutput), a: y, b: dy, out: dx })
+    }
+}
+
+isa_fn! {
+    /// SiLU (swish with beta = 1), out of place: `y[i] = x[i] * sigmoid(x[i])`.
+    ///
+    /// NaN gives NaN; `silu(-inf) = -0.0` and `silu(+inf) = +inf`, the true limits (PyTorch
+    /// and oneDNN give NaN at `-inf`). Error: see the README.
+    ///
+    /// # Panics
+    /// If `x.len() != y.len()`.
+    pub fn silu / silu_on(isa)(x: &[T], y: &mut [T]) {
+        checks::same_len("silu", &[("x", x.len()), ("y", y.len())]);
+        dispatch("silu", isa, Unary { kernel: ViaF64(Silu), x, y })
+    }
+}
+
+isa_fn! {
+    /// SiLU in place; semantics as [`silu`].
+    pub fn silu_inplace / silu_inplace_on(isa)(xy: &mut [T]) {
+        dispatch("silu_inplace", isa, UnaryInPlace { kernel: ViaF64(Silu), xy })
+    }
+}
+
+isa_fn! {
+    /// SiLU gradient: `dx = dy * (s + x s (1 - s))` with `s = sigmoid(x)`, computed in f64
+    /// and rounded once; the limits 0 at `-inf` and 1 at `+inf` (not NaN).
+    ///
+    /// # Panics
+    /// If `x`, `dy` and `dx` differ in length.
+    pub fn silu_backward / silu_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T]) {
+        checks::same_len("silu_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
+        dispatch("silu_backward", isa, Binary { kernel: ViaF64(SiluBackward), a: x, b: dy, out: dx })
+    }
+}

@@ -1,0 +1,212 @@
+//! Softplus `ln(1 + e^(beta x)) / beta` (PyTorch's `beta` and `threshold`) and mish
+//! `x * tanh(softplus(x))`, with gradients. Evaluated in f64 (f32 results rounded once).
+
+use crate::api::isa_fn;
+use crate::checks;
+use crate::dispatch::dispatch;
+use crate::driver::{Binary, Unary, UnaryInPlace, ViaF64};
+use crate::kernels::sigmoid::{finite, sigmoid_parts};
+use crate::math;
+use crate::simd::{Vector, WideFn};
+use crate::Float;
+
+/// The scalar specification, evaluated in f64.
+pub mod reference {
+    use crate::Float;
+
+    use crate::kernels::sigmoid::reference::sig;
+
+    /// `beta x > threshold ? x : ln(1 + e^(beta x)) / beta` (as PyTorch).
+    pub fn softplus<T: Float>(x: T, beta: T, threshold: T) -> T {
+        let (x, b) = (x.to_f64(), beta.to_f64());
+        let z = x * b;
+        T::from_f64(if z > threshold.to_f64() { x } else { (z.max(0.0) + (-z.abs()).exp().ln_1p()) / b })
+    }
+    /// `beta x > threshold ? dy : dy * sigmoid(beta x)`, rounded once.
+    pub fn softplus_backward<T: Float>(x: T, dy: T, beta: T, threshold: T) -> T {
+        let z = x.to_f64() * beta.to_f64();
+        T::from_f64(if z > threshold.to_f64() { dy.to_f64() } else { dy.to_f64() * sig(z) })
+    }
+    /// `x * tanh(ln(1 + e^x))`; `-0.0` at `-inf` (the limit).
+    pub fn mish<T: Float>(x: T) -> T {
+        let x = x.to_f64();
+        if x == f64::NEG_INFINITY {
+            return T::from_f64(-0.0);
+        }
+        let sp = x.max(0.0) + (-x.abs()).exp().ln_1p();
+        T::from_f64(x * sp.tanh())
+    }
+    /// `dy * (tanh(sp) + x sech(sp)^2 sigmoid(x))` with `sp = softplus(x)`, rounded once; the
+    /// limits 0 and 1 at -inf and +inf.
+    pub fn mish_backward<T: Float>(x: T, dy: T) -> T {
+        let x = x.to_f64();
+        if x.is_infinite() {
+            return T::from_f64(dy.to_f64() * if x > 0.0 { 1.0 } else { 0.0 });
+        }
+        let sp = x.max(0.0) + (-x.abs()).exp().ln_1p();
+        let sech = 1.0 / sp.cosh();
+        let d = sp.tanh() + x * (sech * sech) * sig(x);
+        T::from_f64(dy.to_f64() * d)
+    }
+}
+
+/// Softplus's parameters, in f64.
+#[derive(Clone, Copy)]
+struct Params {
+    beta: f64,
+    threshold: f64,
+}
+
+impl Params {
+    fn new<T: Float>(beta: T, threshold: T) -> Self {
+        Params { beta: beta.to_f64(), threshold: threshold.to_f64() }
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Softplus(Params);
+impl WideFn<1> for Softplus {
+    #[inline(always)]
+    fn eval<W: Vector<Elem = f64>>(self, [x]: [W; 1]) -> W {
+        let z = x.mul(W::splat(self.0.beta));
+        // ln(1 + e^z) = max(z, 0) + ln(1 + e^-|z|): no overflow, no cancellation.
+        let sp = z.clamp_min(W::zero()).add(math::log1p_unit(math::exp(z.abs().neg())));
+        let r = sp.div(W::splat(self.0.beta));
+        W::select(W::splat(self.0.threshold).lt(z), x, r)
+    }
+}
+
+#[derive(Clone, Copy)]
+struct SoftplusBackward(Params);
+impl WideFn<2> for SoftplusBackward {
+    #[inline(always)]
+    fn eval<W: Vector<Elem = f64>>(self, [x, dy]: [W; 2]) -> W {
+        let z = x.mul(W::splat(self.0.beta));
+        let (e, num) = sigmoid_parts(z);
+        let r = dy.mul(num.div(W::splat(1.0).add(e)));
+        W::select(W::splat(self.0.threshold).lt(z), dy, r)
+    }
+}
+
+/// `(tanh(softplus(x)), sech(softplus(x))^2, sigmoid(x))`, from `e = exp(-|x|)` only.
+///
+/// With `w = (1 + e^x)^2`, `tanh(sp) = (w - 1)/(w + 1)` and `sech^2(sp) = 4w / (w + 1)^2`. For
+/// `x < 0`, `e = e^x` and `n = w - 1 = e (e + 2)`: `tanh = n / (n + 2)`, `sech^2 = 4 (n + 1) /
+/// (n + 2)^2`. For `x >= 0`, in terms of `e = e^-x`: `tanh = (1 + 2e) / (1 + 2e + 2e^2)`,
+/// `sech^2 = 4 (1 + e)^2 e^2 / (1 + 2e + 2e^2)^2`. Nothing overflows or cancels.
+#[inline(always)]
+fn mish_parts<W: Vector<Elem = f64>>(x: W) -> (W, W, W) {
+    let (one, two) = (W::splat(1.0), W::splat(2.0));
+    let e = math::exp(x.abs().neg());
+    let positive = W::zero().le(x);
+    let n = e.mul(e.add(two));
+    // Numerators and denominator of tanh, and sech^2's numerator, for each sign.
+    let (tn_pos, den_pos) = (two.mul_add(e, one), two.mul(e).mul_add(e, two.mul_add(e, one)));
+    let (tn_neg, den_neg) = (n, n.add(two));
+    let ope = one.add(e);
+    let s2n_pos = W::splat(4.0).mul(ope.mul(e)).mul(ope.mul(e));
+    let s2n_neg = W::splat(4.0).mul(n.add(one));
+    let tn = W::select(positive, tn_pos, tn_neg);
+    let den = W::select(positive, den_pos, den_neg);
+    let s2n = W::select(positive, s2n_pos, s2n_neg);
+    let sig = W::select(positive, one, e).div(ope);
+    (tn.div(den), s2n.div(den.mul(den)), sig)
+}
+
+#[derive(Clone, Copy)]
+struct Mish;
+impl WideFn<1> for Mish {
+    #[inline(always)]
+    fn eval<W: Vector<Elem = f64>>(self, [x]: [W; 1]) -> W {
+        let (t, _, _) = mish_parts(x);
+        x.clamp_min(W::splat(-f64::MAX)).mul(t)
+    }
+}
+
+#[derive(Clone, Copy)]
+struct MishBackward;
+impl WideFn<2> for MishBackward {
+    #[inline(always)]
+    fn eval<W: Vector<Elem = f64>>(self, [x, dy]: [W; 2]) -> W {
+        let (t, sech2, sig) = mish_parts(x);
+        dy.mul(finite(x).mul(sech2).mul_add(sig, t))
+    }
+}
+
+#[track_caller]
+fn check_params<T: Float>(func: &str, beta: T, threshold: T) {
+    checks::positive(func, "beta", beta, "softplus divides by beta");
+    checks::not_nan(func, "threshold", threshold);
+}
+
+isa_fn! {
+    /// Softplus, out of place: `y[i] = beta x > threshold ? x : ln(1 + e^(beta x)) / beta`
+    /// (PyTorch's defaults: `beta = 1`, `threshold = 20`). `beta x` is compared exactly (in
+    /// f64), where PyTorch rounds it to `T` first.
+    ///
+    /// Evaluated as `(max(z, 0) + ln(1 + e^-|z|)) / beta` in f64: no overflow, and the
+    /// negative tail (`~ e^x`) keeps its relative accuracy. NaN gives NaN, `-inf` gives 0.
+    ///
+    /// # Panics
+    /// If `x.len() != y.len()`, unless `beta > 0`, or if `threshold` is NaN.
+    pub fn softplus / softplus_on(isa)(x: &[T], y: &mut [T], beta: T, threshold: T) {
+        checks::same_len("softplus", &[("x", x.len()), ("y", y.len())]);
+        check_params("softplus", beta, threshold);
+        dispatch("softplus", isa, Unary { kernel: ViaF64(Softplus(Params::new(beta, threshold))), x, y })
+    }
+}
+
+isa_fn! {
+    /// Softplus in place; semantics and panics as [`softplus`].
+    pub fn softplus_inplace / softplus_inplace_on(isa)(xy: &mut [T], beta: T, threshold: T) {
+        check_params("softplus_inplace", beta, threshold);
+        dispatch("softplus_inplace", isa, UnaryInPlace { kernel: ViaF64(Softplus(Params::new(beta, threshold))), xy })
+    }
+}
+
+isa_fn! {
+    /// Softplus gradient: `dx = beta x > threshold ? dy : dy * sigmoid(beta x)` (as PyTorch),
+    /// in f64 and rounded once.
+    ///
+    /// # Panics
+    /// If `x`, `dy` and `dx` differ in length, unless `beta > 0`, or if `threshold` is NaN.
+    pub fn softplus_backward / softplus_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T], beta: T, threshold: T) {
+        checks::same_len("softplus_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
+        check_params("softplus_backward", beta, threshold);
+        dispatch("softplus_backward", isa, Binary { kernel: ViaF64(SoftplusBackward(Params::new(beta, threshold))), a: x, b: dy, out: dx })
+    }
+}
+
+isa_fn! {
+    /// Mish, out of place: `y[i] = x[i] * tanh(softplus(x[i]))`.
+    ///
+    /// `tanh(softplus(x))` is evaluated as a ratio of polynomials in `e^-|x|` (see the source),
+    /// in f64. NaN gives NaN; `mish(-inf) = -0.0` (the limit; PyTorch gives NaN),
+    /// `mish(+inf) = +inf`. Error: see the README.
+    ///
+    /// # Panics
+    /// If `x.len() != y.len()`.
+    pub fn mish / mish_on(isa)(x: &[T], y: &mut [T]) {
+        checks::same_len("mish", &[("x", x.len()), ("y", y.len())]);
+        dispatch("mish", isa, Unary { kernel: ViaF64(Mish), x, y })
+    }
+}
+
+isa_fn! {
+    /// Mish in place; semantics as [`mish`].
+    pub fn mish_inplace / mish_inplace_on(isa)(xy: &mut [T]) {
+        dispatch("mish_inplace", isa, UnaryInPlace { kernel: ViaF64(Mish), xy })
+    }
+}
+
+isa_fn! {
+    /// Mish gradient: `dx = dy * (tanh(sp) + x sech(sp)^2 sigmoid(x))`, `sp = softplus(x)`,
+    /// in f64 and rounded once; the limits 0 at `-inf` and 1 at `+inf`.
+    ///
+    /// # Panics
+    /// If `x`, `dy` and `dx` differ in length.
+    pub fn mish_backward / mish_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T]) {
+        checks::same_len("mish_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
+        dispatch("mish_backward", isa, Binary { kernel: ViaF64(MishBackward), a: x, b: dy, out: dx })
+    }
+}

@@ -1,0 +1,120 @@
+//! Hyperbolic tangent and its gradient. Evaluated in f64 (f32 inputs are widened, results
+//! rounded once).
+
+use crate::api::isa_fn;
+use crate::checks;
+use crate::dispatch::dispatch;
+use crate::driver::{Binary, Unary, UnaryInPlace, ViaF64};
+use crate::kernels::sigmoid::sigmoid_slope;
+use crate::math;
+use crate::simd::{Vector, WideFn};
+
+/// The scalar specification, evaluated in f64.
+pub mod reference {
+    use crate::Float;
+
+    /// `tanh(x)` (the platform's f64 `tanh`).
+    pub fn tanh<T: Float>(x: T) -> T {
+        T::from_f64(x.to_f64().tanh())
+    }
+    /// `dy * (1 - tanh(x)^2)` as `dy * sech(x)^2`, rounded once.
+    pub fn tanh_backward<T: Float>(x: T, dy: T) -> T {
+        let sech = 1.0 / x.to_f64().cosh();
+        T::from_f64(dy.to_f64() * (sech * sech))
+    }
+    /// `dy * (1 - y^2)`, rounded once.
+    pub fn tanh_backward_from_output<T: Float>(y: T, dy: T) -> T {
+        let y = y.to_f64();
+        T::from_f64(dy.to_f64() * ((1.0 - y) * (1.0 + y)))
+    }
+}
+
+/// Below this magnitude `tanh(x)` rounds to `x` in f64.
+const TANH_TINY: f64 = 1e-9;
+
+/// `tanh(x)` in f64: `-m / (2 + m)` with `m = expm1(-2|x|)` in (-1, 0] (no cancellation),
+/// the sign restored; `x` itself where it is tiny (keeps `-0.0`).
+#[inline(always)]
+pub(crate) fn tanh_wide<W: Vector<Elem = f64>>(x: W) -> W {
+    let a = x.abs();
+    let m = math::expm1_nonpositive(a.mul(W::splat(-2.0)));
+    let t = m.neg().div(W::splat(2.0).add(m));
+    let signed = W::select(x.lt(W::zero()), t.neg(), t);
+    W::select(a.lt(W::splat(TANH_TINY)), x, signed)
+}
+
+#[derive(Clone, Copy)]
+struct Tanh;
+impl WideFn<1> for Tanh {
+    #[inline(always)]
+    fn eval<W: Vector<Elem = f64>>(self, [x]: [W; 1]) -> W {
+        tanh_wide(x)
+    }
+}
+
+#[derive(Clone, Copy)]
+struct TanhBackward;
+impl WideFn<2> for TanhBackward {
+    #[inline(always)]
+    fn eval<W: Vector<Elem = f64>>(self, [x, dy]: [W; 2]) -> W {
+        // 1 - tanh(x)^2 = 4 e / (1 + e)^2 with e = exp(-2|x|): no cancellation in the tails.
+        let e = math::exp(x.abs().mul(W::splat(-2.0)));
+        dy.mul(W::splat(4.0).mul(sigmoid_slope(e)))
+    }
+}
+
+#[derive(Clone, Copy)]
+struct TanhBackwardFromOutput;
+impl WideFn<2> for TanhBackwardFromOutput {
+    #[inline(always)]
+    fn eval<W: Vector<Elem = f64>>(self, [y, dy]: [W; 2]) -> W {
+        let one = W::splat(1.0);
+        dy.mul(one.sub(y).mul(one.add(y)))
+    }
+}
+
+isa_fn! {
+    /// Hyperbolic tangent, out of place: `y[i] = tanh(x[i])`.
+    ///
+    /// NaN gives NaN, `+-inf` give `+-1`, `-0.0` gives `-0.0`. Odd and within [-1, 1].
+    /// Error: see the README (every f32 input measured).
+    ///
+    /// # Panics
+    /// If `x.len() != y.len()`.
+    pub fn tanh / tanh_on(isa)(x: &[T], y: &mut [T]) {
+        checks::same_len("tanh", &[("x", x.len()), ("y", y.len())]);
+        dispatch("tanh", isa, Unary { kernel: ViaF64(Tanh), x, y })
+    }
+}
+
+isa_fn! {
+    /// Hyperbolic tangent in place; semantics as [`tanh`].
+    pub fn tanh_inplace / tanh_inplace_on(isa)(xy: &mut [T]) {
+        dispatch("tanh_inplace", isa, UnaryInPlace { kernel: ViaF64(Tanh), xy })
+    }
+}
+
+isa_fn! {
+    /// Tanh gradient from the input: `dx = dy * (1 - tanh(x)^2)`, evaluated as
+    /// `4 e / (1 + e)^2` with `e = exp(-2|x|)` in f64 (no cancellation), rounded once.
+    ///
+    /// # Panics
+    /// If `x`, `dy` and `dx` differ in length.
+    pub fn tanh_backward / tanh_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T]) {
+        checks::same_len("tanh_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
+        dispatch("tanh_backward", isa, Binary { kernel: ViaF64(TanhBackward), a: x, b: dy, out: dx })
+    }
+}
+
+isa_fn! {
+    /// Tanh gradient from the output `y = tanh(x)`: `dx = dy * (1 - y^2)` (as PyTorch and
+    /// oneDNN; evaluated as `(1 - y)(1 + y)` in f64, rounded once). Valid for every input.
+    ///
+    /// # Panics
+    /// If `y`, `dy` and `dx` differ in length.
+    pub fn tanh_backward_from_output / tanh_backward_from_output_on(isa)(y: &[T], dy: &[T], dx: &mut [T]) {
+        let func = "tanh_backward_from_output";
+        checks::same_len(func, &[("y", y.len()), ("dy", dy.len()), ("dx", dx.len())]);
+        dispatch(func, isa, Binary { kernel: ViaF64(TanhBackwardFromOutput), a: y, b: dy, out: dx })
+    }
+}

@@ -1,0 +1,46 @@
+//! `log1p` on [0, 1], in f64: what `softplus` needs (`log1p(exp(-|z|))`).
+
+use crate::simd::Vector;
+
+/// `2 / (2k + 1)` for k = 1..=9: the series `2 atanh(s) = 2s + s R(s^2)`, `R(z) = sum z^k 2/(2k+1)`,
+/// truncated where the next term is below 2^-54 relative for `|s| <= 3 - 2 sqrt(2)`.
+const ATANH_SERIES: [f64; 9] = [
+    2.0 / 3.0,
+    2.0 / 5.0,
+    2.0 / 7.0,
+    2.0 / 9.0,
+    2.0 / 11.0,
+    2.0 / 13.0,
+    2.0 / 15.0,
+    2.0 / 17.0,
+    2.0 / 19.0,
+];
+const LN2_HI: f64 = 0.693_147_180_369_123_8; // 0x3fe62e42fee00000
+const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
+
+/// `ln(1 + u)` for `u` in [0, 1] (NaN passes through), to about 1 ULP.
+///
+/// `w = 1 + u` is rounded, its error `c = u - (w - 1)` is exact, and
+/// `ln(1 + u) = ln(w) + c / w`. With `w = 2^k m`, `m` in [sqrt(1/2), sqrt(2)], `f = m - 1`
+/// (exact) and `s = f / (2 + f)`: `ln(m) = f - f^2/2 + s (f^2/2 + R(s^2))`.
+#[inline(always)]
+pub(crate) fn log1p_unit<W: Vector<Elem = f64>>(u: W) -> W {
+    let one = W::splat(1.0);
+    let w = one.add(u);
+    let c = u.sub(w.sub(one));
+    let above = W::splat(core::f64::consts::SQRT_2).lt(w);
+    let k = W::select(above, one, W::zero());
+    let m = W::select(above, w.mul(W::splat(0.5)), w);
+    let f = m.sub(one);
+    let s = f.div(W::splat(2.0).add(f));
+    let z = s.mul(s);
+    let mut r = W::splat(ATANH_SERIES[ATANH_SERIES.len() - 1]);
+    for &a in ATANH_SERIES[..ATANH_SERIES.len() - 1].iter().rev() {
+        r = r.mul_add(z, W::splat(a));
+    }
+    let r = r.mul(z);
+    let hfsq = W::splat(0.5).mul(f).mul(f);
+    let log_m = f.sub(hfsq.sub(s.mul(hfsq.add(r))));
+    let low = k.mul_add(W::splat(LN2_LO), c.div(w));
+    k.mul_add(W::splat(LN2_HI), log_m.add(low))
+}

@@ -1,0 +1,742 @@
+//! Every documented panic: mismatched lengths (every function shape), PReLU layouts, CReLU
+//! shapes, hardtanh bounds, parameter domains (leaky/ELU/CELU from output, CELU), and an
+//! `_on` call with an ISA this CPU lacks. Each case checks that the call panics, that the
+//! message names the function and the offending values or lengths, and that nothing was
+//! written: every output buffer (`y`, `dx`, `dweight`, and `xy` for in-place calls) still holds
+//! its sentinel contents afterwards.
+
+mod common;
+
+use common::TestFloat;
+use simd_activations::*;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::Once;
+
+// ------------------------------------------------------------------------------------------
+// Harness
+// ------------------------------------------------------------------------------------------
+
+type Call<T> = Box<dyn Fn(&mut [Vec<T>])>;
+
+/// One bad call. `outs` are the lengths of the buffers it may write, which the harness fills
+/// with sentinels and hands to `call` in order.
+struct Case<T> {
+    label: String,
+    func: &'static str,
+    expect: Vec<String>,
+    outs: Vec<usize>,
+    call: Call<T>,
+}
+
+fn case<T>(
+    label: impl Into<String>,
+    func: &'static str,
+    expect: &[&str],
+    outs: &[usize],
+    call: impl Fn(&mut [Vec<T>]) + 'static,
+) -> Case<T> {
+    Case {
+        label: label.into(),
+        func,
+        expect: expect.iter().map(|s| s.to_string()).collect(),
+        outs: outs.to_vec(),
+        call: Box::new(call),
+    }
+}
+
+/// A distinct, ordinary value per buffer, which every kernel would overwrite with something
+/// else (it is negative, far from every bound and breakpoint).
+fn sentinel<T: TestFloat>(buffer: usize) -> T {
+    T::from_f64(-12345.678 - buffer as f64)
+}
+
+/// Inputs: `[-1.5, 0.5, 2.5, -1.5, ..]`.
+fn input<T: TestFloat>(n: usize) -> Vec<T> {
+    (0..n)
+        .map(|i| T::from_f64([-1.5, 0.5, 2.5][i % 3]))
+        .collect()
+}
+
+fn ones<T: TestFloat>(n: usize) -> Vec<T> {
+    vec![T::ONE; n]
+}
+
+fn t<T: TestFloat>(v: f64) -> T {
+    T::from_f64(v)
+}
+
+/// Keeps the expected panics of this file off stderr; any other panic (a failed assertion)
+/// is reported by the default hook as usual.
+fn quiet_expected_panics() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let default = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            let payload = info.payload();
+            let msg = payload
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| payload.downcast_ref::<&str>().copied())
+                .unwrap_or("");
+            if !msg.starts_with("simd_activations::") {
+                default(info);
+            }
+        }));
+    });
+}
+
+/// Runs every case; returns one line per violation.
+fn failures<T: TestFloat>(cases: &[Case<T>]) -> Vec<String> {
+    quiet_expected_panics();
+    let mut bad = Vec::new();
+    for c in cases {
+        let what = format!("{} [{}]", c.label, T::NAME);
+        let mut outs: Vec<Vec<T>> = c
+            .outs
+            .iter()
+            .enumerate()
+            .map(|(k, &n)| vec![sentinel::<T>(k); n])
+            .collect();
+        let result = panic::catch_unwind(AssertUnwindSafe(|| (c.call)(&mut outs)));
+        let msg = match result {
+            Ok(()) => {
+                bad.push(format!("{what}: did not panic (expected {:?})", c.expect));
+                continue;
+            }
+            Err(payload) => payload
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "<non-string panic payload>".into()),
+        };
+        let prefix = format!("simd_activations::{}: ", c.func);
+        if !msg.starts_with(&prefix) {
+            bad.push(format!(
+                "{what}: message {msg:?} does not start with {prefix:?}"
+            ));
+        }
+        for e in &c.expect {
+            if !msg.contains(e.as_str()) {
+                bad.push(format!("{what}: message {msg:?} lacks {e:?}"));
+            }
+        }
+        for (k, buf) in outs.iter().enumerate() {
+            let s = sentinel::<T>(k);
+            if let Some(i) = buf.iter().position(|v| v.bits() != s.bits()) {
+                bad.push(format!(
+                    "{what}: output buffer {k} written before the panic: [{i}] = {:e} (message {msg:?})",
+                    buf[i]
+                ));
+            }
+        }
+    }
+    bad
+}
+
+fn check<T: TestFloat>(cases: Vec<Case<T>>) {
+    assert!(!cases.is_empty());
+    let bad = failures(&cases);
+    assert!(
+        bad.is_empty(),
+        "{} of {} bad-input cases [{}] failed:\n{}",
+        bad.len(),
+        cases.len(),
+        T::NAME,
+        bad.join("\n")
+    );
+    println!("{} cases [{}]: ok", cases.len(), T::NAME);
+}
+
+// ------------------------------------------------------------------------------------------
+// The function shapes
+// ------------------------------------------------------------------------------------------
+
+type Unary<T> = fn(Isa, &[T], &mut [T]);
+type InPlace<T> = fn(Isa, &mut [T]);
+type Grad<T> = fn(Isa, &[T], &[T], &mut [T]);
+
+/// `(x, y)` functions, with valid parameters.
+fn unary<T: TestFloat>() -> Vec<(&'static str, Unary<T>)> {
+    vec![
+        ("relu", relu_on),
+        ("leaky_relu", |i, x, y| leaky_relu_on(i, x, y, t(0.01))),
+        ("prelu", |i, x, y| prelu_on(i, x, y, &[t(0.25)], 1)),
+        ("elu", |i, x, y| elu_on(i, x, y, T::ONE)),
+        ("selu", selu_on),
+        ("celu", |i, x, y| celu_on(i, x, y, T::ONE)),
+        ("relu6", relu6_on),
+        ("hardtanh", |i, x, y| hardtanh_on(i, x, y, -T::ONE, T::ONE)),
+    ]
+}
+
+/// In-place functions, with valid parameters.
+fn inplace<T: TestFloat>() -> Vec<(&'static str, InPlace<T>)> {
+    vec![
+        ("relu_inplace", relu_inplace_on),
+        ("leaky_relu_inplace", |i, xy| {
+            leaky_relu_inplace_on(i, xy, t(0.01))
+        }),
+        ("prelu_inplace", |i, xy| {
+            prelu_inplace_on(i, xy, &[t(0.25)], 1)
+        }),
+        ("elu_inplace", |i, xy| elu_inplace_on(i, xy, T::ONE)),
+        ("selu_inplace", selu_inplace_on),
+        ("celu_inplace", |i, xy| celu_inplace_on(i, xy, T::ONE)),
+        ("relu6_inplace", relu6_inplace_on),
+        ("hardtanh_inplace", |i, xy| {
+            hardtanh_inplace_on(i, xy, -T::ONE, T::ONE)
+        }),
+    ]
+}
+
+/// `(x or y, dy, dx)` functions with the name of their first argument, valid parameters.
+fn grads<T: TestFloat>() -> Vec<(&'static str, &'static str, Grad<T>)> {
+    vec![
+        ("relu_backward", "x", relu_backward_on),
+        (
+            "relu_backward_from_output",
+            "y",
+            relu_backward_from_output_on,
+        ),
+        ("leaky_relu_backward", "x", |i, x, dy, dx| {
+            leaky_relu_backward_on(i, x, dy, dx, t(0.01))
+        }),
+        ("leaky_relu_backward_from_output", "y", |i, y, dy, dx| {
+            leaky_relu_backward_from_output_on(i, y, dy, dx, t(0.01))
+        }),
+        ("elu_backward", "x", |i, x, dy, dx| {
+            elu_backward_on(i, x, dy, dx, T::ONE)
+        }),
+        ("elu_backward_from_output", "y", |i, y, dy, dx| {
+            elu_backward_from_output_on(i, y, dy, dx, T::ONE)
+        }),
+        ("selu_backward", "x", selu_backward_on),
+        (
+            "selu_backward_from_output",
+            "y",
+            selu_backward_from_output_on,
+        ),
+        ("celu_backward", "x", |i, x, dy, dx| {
+            celu_backward_on(i, x, dy, dx, T::ONE)
+        }),
+        ("celu_backward_from_output", "y", |i, y, dy, dx| {
+            celu_backward_from_output_on(i, y, dy, dx, T::ONE)
+        }),
+        ("relu6_backward", "x", relu6_backward_on),
+        (
+            "relu6_backward_from_output",
+            "y",
+            relu6_backward_from_output_on,
+        ),
+        ("hardtanh_backward", "x", |i, x, dy, dx| {
+            hardtanh_backward_on(i, x, dy, dx, -T::ONE, T::ONE)
+        }),
+        ("hardtanh_backward_from_output", "y", |i, y, dy, dx| {
+            hardtanh_backward_from_output_on(i, y, dy, dx, -T::ONE, T::ONE)
+        }),
+        ("prelu_backward", "x", |i, x, dy, dx| {
+            let mut dw = [T::ZERO];
+            prelu_backward_on(i, x, dy, dx, &[t(0.25)], 1, &mut dw)
+        }),
+    ]
+}
+
+fn active() -> Isa {
+    Isa::active()
+}
+
+// ------------------------------------------------------------------------------------------
+// Cases
+// ------------------------------------------------------------------------------------------
+
+fn length_mismatch<T: TestFloat>() -> Vec<Case<T>> {
+    let mut v = Vec::new();
+    for (name, f) in unary::<T>() {
+        for (nx, ny) in [(5, 4), (4, 5), (0, 1), (1, 0), (17, 16), (16, 64)] {
+            let x = input::<T>(nx);
+            v.push(case(
+                format!("{name}(x.len() = {nx}, y.len() = {ny})"),
+                name,
+                &[
+                    "length mismatch",
+                    &format!("x.len() = {nx}"),
+                    &format!("y.len() = {ny}"),
+                ],
+                &[ny],
+                move |o| f(active(), &x, &mut o[0]),
+            ));
+        }
+    }
+    for (name, first, f) in grads::<T>() {
+        for (na, ndy, ndx) in [
+            (4, 4, 3),
+            (4, 3, 4),
+            (3, 4, 4),
+            (4, 5, 4),
+            (0, 0, 1),
+            (1, 0, 0),
+            (33, 33, 32),
+        ] {
+            let (a, dy) = (input::<T>(na), ones::<T>(ndy));
+            v.push(case(
+                format!("{name}({first}.len() = {na}, dy.len() = {ndy}, dx.len() = {ndx})"),
+                name,
+                &[
+                    "length mismatch",
+                    &format!("{first}.len() = {na}"),
+                    &format!("dy.len() = {ndy}"),
+                    &format!("dx.len() = {ndx}"),
+                ],
+                &[ndx],
+                move |o| f(active(), &a, &dy, &mut o[0]),
+            ));
+        }
+    }
+    // PReLU's weight and dweight (with a valid layout: 2 channels, inner 1, 4 elements).
+    for (nw, ndw) in [(2, 3), (2, 1), (1, 0), (1, 2)] {
+        let (x, dy, w) = (input::<T>(4), ones::<T>(4), vec![t::<T>(0.25); nw]);
+        v.push(case(
+            format!("prelu_backward(weight.len() = {nw}, dweight.len() = {ndw})"),
+            "prelu_backward",
+            &[
+                "length mismatch",
+                &format!("weight.len() = {nw}"),
+                &format!("dweight.len() = {ndw}"),
+            ],
+            &[4, ndw],
+            move |o| {
+                let (dx, dw) = o.split_at_mut(1);
+                prelu_backward(&x, &dy, &mut dx[0], &w, 1, &mut dw[0])
+            },
+        ));
+    }
+    // CReLU's dx against x.
+    for (nx, ndx) in [(4, 3), (4, 5), (0, 1)] {
+        let (x, dy) = (input::<T>(nx), ones::<T>(2 * nx));
+        v.push(case(
+            format!("crelu_backward(x.len() = {nx}, dx.len() = {ndx})"),
+            "crelu_backward",
+            &[
+                "length mismatch",
+                &format!("x.len() = {nx}"),
+                &format!("dx.len() = {ndx}"),
+            ],
+            &[ndx],
+            move |o| crelu_backward(&x, &dy, &mut o[0], 1),
+        ));
+    }
+    v
+}
+
+/// PReLU: empty weight, `inner == 0`, `weight.len() * inner` not dividing (or overflowing).
+fn prelu_layout<T: TestFloat>() -> Vec<Case<T>> {
+    let mut v = Vec::new();
+    let big = usize::MAX.to_string();
+    let layouts: Vec<(usize, usize, usize, Vec<String>)> = vec![
+        (8, 0, 1, vec!["weight is empty".into()]),
+        (0, 0, 1, vec!["weight is empty".into()]),
+        (8, 1, 0, vec!["inner = 0".into()]),
+        (8, 3, 0, vec!["inner = 0".into()]),
+        (
+            8,
+            3,
+            2,
+            vec!["weight.len() * inner = 3 * 2 does not divide x.len() = 8".into()],
+        ),
+        (
+            8,
+            3,
+            1,
+            vec!["weight.len() * inner = 3 * 1 does not divide x.len() = 8".into()],
+        ),
+        (
+            6,
+            2,
+            2,
+            vec!["weight.len() * inner = 2 * 2 does not divide x.len() = 6".into()],
+        ),
+        (
+            4,
+            8,
+            1,
+            vec!["weight.len() * inner = 8 * 1 does not divide x.len() = 4".into()],
+        ),
+        (
+            4,
+            2,
+            usize::MAX,
+            vec![format!(
+                "weight.len() * inner = 2 * {big} does not divide x.len() = 4"
+            )],
+        ),
+    ];
+    for (n, nw, inner, expect) in layouts {
+        let expect: Vec<&str> = expect.iter().map(String::as_str).collect();
+        let args = format!("x.len() = {n}, weight.len() = {nw}, inner = {inner}");
+        let (x, w) = (input::<T>(n), vec![t::<T>(0.25); nw]);
+        {
+            let (x, w) = (x.clone(), w.clone());
+            v.push(case(
+                format!("prelu({args})"),
+                "prelu",
+                &expect,
+                &[n],
+                move |o| prelu(&x, &mut o[0], &w, inner),
+            ));
+        }
+        {
+            let w = w.clone();
+            v.push(case(
+                format!("prelu_inplace({args})"),
+                "prelu_inplace",
+                &expect,
+                &[n],
+                move |o| prelu_inplace(&mut o[0], &w, inner),
+            ));
+        }
+        let dy = ones::<T>(n);
+        v.push(case(
+            format!("prelu_backward({args})"),
+            "prelu_backward",
+            &expect,
+            &[n, nw],
+            move |o| {
+                let (dx, dw) = o.split_at_mut(1);
+                prelu_backward(&x, &dy, &mut dx[0], &w, inner, &mut dw[0])
+            },
+        ));
+    }
+    v
+}
+
+/// CReLU: the doubled side's length, and `row_len` zero or not dividing.
+fn crelu_shape<T: TestFloat>() -> Vec<Case<T>> {
+    let mut v = Vec::new();
+    for (nx, ny) in [(4, 7), (4, 4), (4, 9), (0, 1), (3, 0)] {
+        let x = input::<T>(nx);
+        let msg = format!("y.len() = {ny} must be 2 * x.len() = 2 * {nx}");
+        v.push(case(
+            format!("crelu(x.len() = {nx}, y.len() = {ny})"),
+            "crelu",
+            &[&msg],
+            &[ny],
+            move |o| crelu(&x, &mut o[0], 1),
+        ));
+        let (x, dy) = (input::<T>(nx), ones::<T>(ny));
+        let msg = format!("dy.len() = {ny} must be 2 * x.len() = 2 * {nx}");
+        v.push(case(
+            format!("crelu_backward(x.len() = {nx}, dy.len() = {ny})"),
+            "crelu_backward",
+            &[&msg],
+            &[nx],
+            move |o| crelu_backward(&x, &dy, &mut o[0], 1),
+        ));
+    }
+    for (nx, row_len) in [(4, 0), (4, 3), (4, 8), (6, 4), (0, 0)] {
+        let msg = format!("row_len = {row_len} must be > 0 and divide x.len() = {nx}");
+        let x = input::<T>(nx);
+        v.push(case(
+            format!("crelu(x.len() = {nx}, row_len = {row_len})"),
+            "crelu",
+            &[&msg],
+            &[2 * nx],
+            move |o| crelu(&x, &mut o[0], row_len),
+        ));
+        let (x, dy) = (input::<T>(nx), ones::<T>(2 * nx));
+        v.push(case(
+            format!("crelu_backward(x.len() = {nx}, row_len = {row_len})"),
+            "crelu_backward",
+            &[&msg],
+            &[nx],
+            move |o| crelu_backward(&x, &dy, &mut o[0], row_len),
+        ));
+    }
+    v
+}
+
+/// Hardtanh (all four forms): `min_val > max_val`, NaN bounds.
+fn hardtanh_bounds<T: TestFloat>() -> Vec<Case<T>> {
+    let nan = f64::NAN;
+    let inf = f64::INFINITY;
+    let bounds: Vec<(f64, f64, String)> = vec![
+        (1.0, -1.0, "min_val = 1 > max_val = -1".into()),
+        (0.5, 0.25, "min_val = 0.5 > max_val = 0.25".into()),
+        (6.0, 0.0, "min_val = 6 > max_val = 0".into()),
+        (inf, -inf, "min_val = inf > max_val = -inf".into()),
+        (nan, 1.0, "min_val is NaN".into()),
+        (-1.0, nan, "max_val is NaN".into()),
+        (nan, nan, "min_val is NaN".into()),
+        (-nan, -inf, "min_val is NaN".into()),
+    ];
+    let n = 5;
+    let mut v = Vec::new();
+    for (lo, hi, msg) in bounds {
+        let (lo, hi) = (t::<T>(lo), t::<T>(hi));
+        let expect = [msg.as_str()];
+        let args = format!("min_val = {lo}, max_val = {hi}");
+        let x = input::<T>(n);
+        let dy = ones::<T>(n);
+        {
+            let x = x.clone();
+            v.push(case(
+                format!("hardtanh({args})"),
+                "hardtanh",
+                &expect,
+                &[n],
+                move |o| hardtanh(&x, &mut o[0], lo, hi),
+            ));
+        }
+        v.push(case(
+            format!("hardtanh_inplace({args})"),
+            "hardtanh_inplace",
+            &expect,
+            &[n],
+            move |o| hardtanh_inplace(&mut o[0], lo, hi),
+        ));
+        {
+            let (x, dy) = (x.clone(), dy.clone());
+            v.push(case(
+                format!("hardtanh_backward({args})"),
+                "hardtanh_backward",
+                &expect,
+                &[n],
+                move |o| hardtanh_backward(&x, &dy, &mut o[0], lo, hi),
+            ));
+        }
+        v.push(case(
+            format!("hardtanh_backward_from_output({args})"),
+            "hardtanh_backward_from_output",
+            &expect,
+            &[n],
+            move |o| hardtanh_backward_from_output(&x, &dy, &mut o[0], lo, hi),
+        ));
+    }
+    v
+}
+
+/// Parameters outside the domain: leaky ReLU from output `slope <= 0` or NaN; ELU and CELU
+/// from output `alpha <= 0` or NaN; CELU (all forms) `alpha <= 0` or NaN.
+fn parameter_domain<T: TestFloat>() -> Vec<Case<T>> {
+    type WithParam<T> = fn(&[T], &[T], &mut [T], T);
+    let n = 6;
+    let bad = [0.0, -0.0, -0.5, -1.0, f64::NAN, f64::NEG_INFINITY];
+    let mut v = Vec::new();
+    let from_output: [(&'static str, &'static str, WithParam<T>); 3] = [
+        (
+            "leaky_relu_backward_from_output",
+            "slope",
+            leaky_relu_backward_from_output,
+        ),
+        (
+            "elu_backward_from_output",
+            "alpha",
+            elu_backward_from_output,
+        ),
+        (
+            "celu_backward_from_output",
+            "alpha",
+            celu_backward_from_output,
+        ),
+    ];
+    for (name, param, f) in from_output {
+        for p in bad {
+            let p = t::<T>(p);
+            let (y, dy) = (input::<T>(n), ones::<T>(n));
+            let msg = format!("{param} = {p} must be > 0");
+            v.push(case(
+                format!("{name}({param} = {p})"),
+                name,
+                &[&msg],
+                &[n],
+                move |o| f(&y, &dy, &mut o[0], p),
+            ));
+        }
+    }
+    for a in bad {
+        let a = t::<T>(a);
+        let msg = format!("alpha = {a} must be > 0");
+        let expect = [msg.as_str()];
+        let (x, dy) = (input::<T>(n), ones::<T>(n));
+        {
+            let x = x.clone();
+            v.push(case(
+                format!("celu(alpha = {a})"),
+                "celu",
+                &expect,
+                &[n],
+                move |o| celu(&x, &mut o[0], a),
+            ));
+        }
+        v.push(case(
+            format!("celu_inplace(alpha = {a})"),
+            "celu_inplace",
+            &expect,
+            &[n],
+            move |o| celu_inplace(&mut o[0], a),
+        ));
+        v.push(case(
+            format!("celu_backward(alpha = {a})"),
+            "celu_backward",
+            &expect,
+            &[n],
+            move |o| celu_backward(&x, &dy, &mut o[0], a),
+        ));
+    }
+    v
+}
+
+/// Every `_on` function, with valid arguments, on each ISA this CPU lacks (NEON on x86-64,
+/// AVX2 and AVX-512 on AArch64, AVX-512 on an AVX2-only x86-64).
+fn unavailable_isa<T: TestFloat>() -> Vec<Case<T>> {
+    let missing: Vec<Isa> = [Isa::Scalar, Isa::Avx2, Isa::Avx512, Isa::Neon]
+        .into_iter()
+        .filter(|i| !Isa::available().contains(i))
+        .collect();
+    #[cfg(target_arch = "x86_64")]
+    assert!(missing.contains(&Isa::Neon), "NEON available on x86-64?");
+    #[cfg(target_arch = "aarch64")]
+    assert!(missing.contains(&Isa::Avx2), "AVX2 available on AArch64?");
+    assert!(!missing.contains(&Isa::Scalar));
+    let n = 12;
+    let mut v = Vec::new();
+    for isa in missing {
+        let msg = format!("ISA {} is not available on this CPU", isa.name());
+        let expect = [msg.as_str()];
+        for (name, f) in unary::<T>() {
+            let x = input::<T>(n);
+            v.push(case(
+                format!("{name}_on({isa})"),
+                name,
+                &expect,
+                &[n],
+                move |o| f(isa, &x, &mut o[0]),
+            ));
+        }
+        for (name, f) in inplace::<T>() {
+            v.push(case(
+                format!("{name}_on({isa})"),
+                name,
+                &expect,
+                &[n],
+                move |o| f(isa, &mut o[0]),
+            ));
+        }
+        for (name, _, f) in grads::<T>() {
+            let (a, dy) = (input::<T>(n), ones::<T>(n));
+            v.push(case(
+                format!("{name}_on({isa})"),
+                name,
+                &expect,
+                &[n],
+                move |o| f(isa, &a, &dy, &mut o[0]),
+            ));
+        }
+        {
+            // PReLU with several channels, so dweight is a real buffer to protect.
+            let (x, dy, w) = (input::<T>(n), ones::<T>(n), vec![t::<T>(0.25), t::<T>(0.5)]);
+            v.push(case(
+                format!("prelu_backward_on({isa}, 2 channels)"),
+                "prelu_backward",
+                &expect,
+                &[n, 2],
+                move |o| {
+                    let (dx, dw) = o.split_at_mut(1);
+                    prelu_backward_on(isa, &x, &dy, &mut dx[0], &w, 3, &mut dw[0])
+                },
+            ));
+        }
+        {
+            let x = input::<T>(n);
+            v.push(case(
+                format!("crelu_on({isa})"),
+                "crelu",
+                &expect,
+                &[2 * n],
+                move |o| crelu_on(isa, &x, &mut o[0], 4),
+            ));
+        }
+        {
+            let (x, dy) = (input::<T>(n), ones::<T>(2 * n));
+            v.push(case(
+                format!("crelu_backward_on({isa})"),
+                "crelu_backward",
+                &expect,
+                &[n],
+                move |o| crelu_backward_on(isa, &x, &dy, &mut o[0], 4),
+            ));
+        }
+    }
+    v
+}
+
+// ------------------------------------------------------------------------------------------
+// Tests
+// ------------------------------------------------------------------------------------------
+
+macro_rules! for_both {
+    ($($name:ident => $cases:ident;)*) => {
+        mod f32_cases {
+            use super::*;
+            $(#[test] fn $name() { check($cases::<f32>()) })*
+        }
+        mod f64_cases {
+            use super::*;
+            $(#[test] fn $name() { check($cases::<f64>()) })*
+        }
+    };
+}
+
+for_both! {
+    length_mismatch_panics => length_mismatch;
+    prelu_bad_layout_panics => prelu_layout;
+    crelu_bad_shape_panics => crelu_shape;
+    hardtanh_bad_bounds_panic => hardtanh_bounds;
+    parameter_out_of_domain_panics => parameter_domain;
+    unavailable_isa_panics => unavailable_isa;
+}
+
+/// The edges of each check are accepted: the harness above would not notice a check that
+/// rejects too much.
+#[test]
+fn boundary_arguments_are_accepted() {
+    let x = input::<f32>(6);
+    let dy = ones::<f32>(6);
+    let mut y = vec![0.0f32; 6];
+    let mut dx = vec![0.0f32; 6];
+    // Equal bounds, and +0 / -0 (equal as values) either way round.
+    hardtanh(&x, &mut y, 0.5, 0.5);
+    hardtanh(&x, &mut y, 0.0, -0.0);
+    hardtanh(&x, &mut y, -0.0, 0.0);
+    hardtanh(&x, &mut y, f32::NEG_INFINITY, f32::INFINITY);
+    hardtanh_backward_from_output(&x, &dy, &mut dx, 2.0, 2.0);
+    // The smallest positive parameters.
+    leaky_relu_backward_from_output(&x, &dy, &mut dx, f32::from_bits(1));
+    elu_backward_from_output(&x, &dy, &mut dx, f32::from_bits(1));
+    celu_backward_from_output(&x, &dy, &mut dx, f32::from_bits(1));
+    celu(&x, &mut y, f32::MIN_POSITIVE);
+    // Any slope / alpha where the domain is not restricted.
+    leaky_relu(&x, &mut y, -2.0);
+    leaky_relu_backward(&x, &dy, &mut dx, f32::NAN);
+    elu(&x, &mut y, -1.0);
+    elu_backward(&x, &dy, &mut dx, 0.0);
+    // PReLU: one weight ignores inner (even a huge one); weight.len() * inner == x.len().
+    let mut dw1 = [0.0f32];
+    prelu(&x, &mut y, &[0.25], usize::MAX);
+    prelu_backward(&x, &dy, &mut dx, &[0.25], 4, &mut dw1);
+    let mut dw3 = [0.0f32; 3];
+    prelu(&x, &mut y, &[0.1, 0.2, 0.3], 2);
+    prelu_backward(&x, &dy, &mut dx, &[0.1, 0.2, 0.3], 1, &mut dw3);
+    prelu(&[], &mut [], &[0.1, 0.2, 0.3], 7);
+    // CReLU: a single row, and empty input with any row length.
+    let mut y2 = vec![0.0f32; 12];
+    crelu(&x, &mut y2, 6);
+    crelu_backward(&x, &y2, &mut dx, 6);
+    crelu::<f32>(&[], &mut [], 5);
+    // Empty slices everywhere else.
+    relu::<f64>(&[], &mut []);
+    relu_backward::<f64>(&[], &[], &mut []);
+    // Every available ISA.
+    for isa in Isa::available() {
+        relu_on(isa, &x, &mut y);
+    }
+}

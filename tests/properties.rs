@@ -1,0 +1,1672 @@
+//! Property tests (quickcheck) of the algebraic and calculus relations between the kernels,
+//! on every ISA this CPU has (through the `_on` functions), for f32 and f64.
+//!
+//! quickcheck's own `f32`/`f64` generators rarely yield zeros, subnormals, infinities, NaN or
+//! values in the ranges where the kernels switch branches, so the inputs come from our own
+//! generators: newtypes implementing `Arbitrary` that draw from bands (special values, [-20, 20],
+//! tiny magnitudes down to the smallest subnormal, [-120, 120], raw bit patterns, runs of
+//! adjacent floats) and shrink towards shorter vectors and simpler numbers.
+//!
+//! Each property runs `QUICKCHECK_TESTS` cases (default below) per element type.
+
+mod common;
+
+use common::{isas, pow2, Rng, TestFloat};
+use quickcheck::{Arbitrary, Gen, QuickCheck, TestResult, Testable};
+use simd_activations::*;
+use std::fmt;
+use std::sync::OnceLock;
+
+// ------------------------------------------------------------------------------------------
+// Harness
+// ------------------------------------------------------------------------------------------
+
+/// Passing cases per property and element type (overridden by `QUICKCHECK_TESTS`).
+const DEFAULT_TESTS: u64 = 2000;
+
+fn run<A: Testable>(property: A) {
+    let tests = std::env::var("QUICKCHECK_TESTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(DEFAULT_TESTS);
+    QuickCheck::new()
+        .tests(tests)
+        .max_tests(50 * tests)
+        .min_tests_passed(tests / 2)
+        .quickcheck(property);
+}
+
+/// The ISAs to test, detected (and checked by `common::isas`) once.
+fn all_isas() -> &'static [Isa] {
+    static ISAS: OnceLock<Vec<Isa>> = OnceLock::new();
+    ISAS.get_or_init(isas)
+}
+
+/// `Ok` when the property holds, `Err(explanation)` when it does not.
+type Verdict = Result<(), String>;
+
+fn verdict(v: Verdict) -> TestResult {
+    match v {
+        Ok(()) => TestResult::passed(),
+        Err(msg) => TestResult::error(msg),
+    }
+}
+
+macro_rules! ensure {
+    ($cond:expr, $($fmt:tt)+) => {
+        let holds: bool = $cond;
+        if !holds {
+            return Err(format!($($fmt)+));
+        }
+    };
+}
+
+/// Same bits (NaN payload and sign of zero included).
+fn bits_eq<T: TestFloat>(a: T, b: T) -> bool {
+    a.bits() == b.bits()
+}
+
+/// "Bit for bit" for results: the same bits, or both NaN. NaN payloads are not compared:
+/// where an operation sees two NaN operands (a NaN input and a NaN parameter) Rust leaves the
+/// result's payload unspecified, and codegen does differ (in place vs out of place, PReLU vs
+/// leaky ReLU); a signalling NaN comes out quieted from a multiply but not from a select.
+fn same<T: TestFloat>(a: T, b: T) -> bool {
+    bits_eq(a, b) || (a.is_nan() && b.is_nan())
+}
+
+/// Equal as values, or both NaN.
+fn value_eq<T: TestFloat>(a: T, b: T) -> bool {
+    a == b || (a.is_nan() && b.is_nan())
+}
+
+/// A value with its bit pattern, for failure messages.
+struct Show<T>(T);
+
+impl<T: TestFloat> fmt::Display for Show<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:e} ({:#x})", self.0, self.0.bits())
+    }
+}
+
+fn show<T: TestFloat>(v: T) -> Show<T> {
+    Show(v)
+}
+
+/// The smallest positive subnormal of `T`, as f64.
+fn min_subnormal<T: TestFloat>() -> f64 {
+    T::from_bits_u64(1).to_f64()
+}
+
+fn eps<T: TestFloat>() -> f64 {
+    pow2(-T::MANTISSA_BITS)
+}
+
+fn is_finite<T: TestFloat>(v: T) -> bool {
+    v.to_f64().is_finite()
+}
+
+fn map<T: TestFloat>(x: &[T], f: impl Fn(T) -> T) -> Vec<T> {
+    x.iter().map(|&v| f(v)).collect()
+}
+
+// ------------------------------------------------------------------------------------------
+// Random values, by band
+// ------------------------------------------------------------------------------------------
+
+/// A deterministic generator seeded from quickcheck's (whose integers are biased towards
+/// 0, 1 and MAX; two of them xor-ed are as good as uniform).
+fn rng(g: &mut Gen) -> Rng {
+    Rng::new(u64::arbitrary(g) ^ u64::arbitrary(g).rotate_left(32))
+}
+
+fn below(r: &mut Rng, n: usize) -> usize {
+    (r.next_u64() % n as u64) as usize
+}
+
+fn uniform(r: &mut Rng, lo: f64, hi: f64) -> f64 {
+    lo + (hi - lo) * r.unit()
+}
+
+fn log_uniform(r: &mut Rng, lo: f64, hi: f64) -> f64 {
+    (lo.ln() + (hi.ln() - lo.ln()) * r.unit()).exp()
+}
+
+fn signed(v: f64, r: &mut Rng) -> f64 {
+    if r.next_u64() & 1 == 0 {
+        v
+    } else {
+        -v
+    }
+}
+
+fn special<T: TestFloat>(r: &mut Rng) -> T {
+    let s = T::specials();
+    s[below(r, s.len())]
+}
+
+/// Tiny magnitudes: log-uniform from the smallest subnormal up to 2^-10, either sign.
+fn tiny<T: TestFloat>(r: &mut Rng) -> T {
+    let lo = T::MIN_EXP - T::MANTISSA_BITS;
+    let e = lo + below(r, (-10 - lo) as usize + 1) as i32;
+    T::from_f64(signed(pow2(e) * (1.0 + r.unit()), r))
+}
+
+/// Which values a vector element may take.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Domain {
+    /// Anything, NaN and infinities included.
+    Any,
+    /// Not NaN (infinities allowed).
+    NotNan,
+    /// Finite and below 1e6 in magnitude (sums and products stay far from overflow).
+    Moderate,
+}
+
+impl Domain {
+    fn admits<T: TestFloat>(self, v: T) -> bool {
+        match self {
+            Domain::Any => true,
+            Domain::NotNan => !v.is_nan(),
+            Domain::Moderate => v.to_f64().abs() < 1e6,
+        }
+    }
+}
+
+/// One value from the bands: special values (NaN, infinities, zeros, subnormals, extremes,
+/// breakpoints and cutoffs), [-20, 20], tiny magnitudes, [-120, 120], raw bit patterns.
+fn value<T: TestFloat>(r: &mut Rng, domain: Domain) -> T {
+    loop {
+        let v = match below(r, 10) {
+            0 | 1 => special(r),
+            2..=4 => T::from_f64(uniform(r, -20.0, 20.0)),
+            5 | 6 => tiny(r),
+            7 | 8 => T::from_f64(uniform(r, -120.0, 120.0)),
+            _ => T::from_bits_u64(r.next_u64()),
+        };
+        if domain.admits(v) {
+            return v;
+        }
+    }
+}
+
+/// A gradient: mostly in [-4, 4], some zeros, ones and tiny values; with `wild`, also NaN
+/// and infinities.
+fn gradient<T: TestFloat>(r: &mut Rng, wild: bool) -> T {
+    match below(r, 20) {
+        0 => T::ZERO,
+        1 => -T::ZERO,
+        2 => T::ONE,
+        3 => tiny(r),
+        4 if wild => special(r),
+        5 if wild => T::from_f64(signed(f64::INFINITY, r)),
+        _ => T::from_f64(uniform(r, -4.0, 4.0)),
+    }
+}
+
+/// Vector lengths up to 300, biased towards short ones (all tail, or one unrolled block).
+fn length(r: &mut Rng) -> usize {
+    match below(r, 4) {
+        0 => below(r, 17),
+        1 => below(r, 65),
+        _ => below(r, 301),
+    }
+}
+
+/// `n` values of the domain; about one in ten repeats its predecessor's next float up, so that
+/// sorted inputs contain runs of adjacent floats.
+fn values<T: TestFloat>(r: &mut Rng, n: usize, domain: Domain) -> Vec<T> {
+    let mut v: Vec<T> = Vec::with_capacity(n);
+    for i in 0..n {
+        let next = match v.last() {
+            Some(&p) if i > 0 && below(r, 10) == 0 && is_finite(p) => p.next_up(),
+            _ => value(r, domain),
+        };
+        v.push(next);
+    }
+    v
+}
+
+// ------------------------------------------------------------------------------------------
+// Shrinking
+// ------------------------------------------------------------------------------------------
+
+/// Simpler values than `x`, each strictly smaller in magnitude (so shrinking terminates):
+/// zero, the integer part, the leading 4 significant bits, the half. NaN shrinks to the
+/// canonical NaN, `-0` to `+0`; infinities stay.
+fn shrink_value<T: TestFloat>(x: T) -> Vec<T> {
+    let canonical_nan = T::from_f64(f64::NAN);
+    if x.is_nan() {
+        return if bits_eq(x, canonical_nan) {
+            vec![]
+        } else {
+            vec![canonical_nan]
+        };
+    }
+    let v = x.to_f64();
+    if v.is_infinite() {
+        return vec![];
+    }
+    if v == 0.0 {
+        return if bits_eq(x, T::ZERO) {
+            vec![]
+        } else {
+            vec![T::ZERO]
+        };
+    }
+    let keep_mask = !((1u64 << (T::MANTISSA_BITS - 4)) - 1);
+    let candidates = [
+        T::ZERO,
+        T::from_f64(v.trunc()),
+        T::from_bits_u64(x.bits() & keep_mask),
+        T::from_f64(v / 2.0),
+    ];
+    let mut out: Vec<T> = Vec::new();
+    for c in candidates {
+        if c.to_f64().abs() < v.abs() && !out.iter().any(|&o| bits_eq(o, c)) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Number of significant bits after the leading one (a measure of how "round" a number is).
+fn fraction_bits<T: TestFloat>(x: T) -> u32 {
+    let mantissa = x.bits() & ((1u64 << T::MANTISSA_BITS) - 1);
+    if mantissa == 0 {
+        0
+    } else {
+        T::MANTISSA_BITS as u32 - mantissa.trailing_zeros()
+    }
+}
+
+/// Shrinks a parameter that must stay in `[lo, hi]` towards round numbers (`preferred`
+/// first), each candidate having fewer significant bits than `x`.
+fn shrink_param<T: TestFloat>(x: T, lo: f64, hi: f64, preferred: &[f64]) -> Vec<T> {
+    let mut out: Vec<T> = Vec::new();
+    let bits = fraction_bits(x);
+    let mut consider = |c: T| {
+        let v = c.to_f64();
+        if v >= lo && v <= hi && fraction_bits(c) < bits && !out.iter().any(|&o| bits_eq(o, c)) {
+            out.push(c);
+        }
+    };
+    for &p in preferred {
+        consider(T::from_f64(p));
+    }
+    for keep in [0, 1, 2, 4, 8] {
+        if keep < T::MANTISSA_BITS {
+            let mask = !((1u64 << (T::MANTISSA_BITS - keep)) - 1);
+            consider(T::from_bits_u64(x.bits() & mask));
+        }
+    }
+    out
+}
+
+/// Shorter vectors first (remove chunks of n, n/2, n/4, .. elements), then the same vector
+/// with one element shrunk.
+fn shrink_vec<E: Clone + 'static>(
+    v: Vec<E>,
+    elem: fn(&E) -> Vec<E>,
+) -> Box<dyn Iterator<Item = Vec<E>>> {
+    let n = v.len();
+    let mut chunks = Vec::new();
+    let mut k = n;
+    while k > 0 {
+        if n / k <= 64 {
+            chunks.push(k);
+        }
+        k /= 2;
+    }
+    let w = v.clone();
+    let removals = chunks.into_iter().flat_map(move |k| {
+        let w = w.clone();
+        (0..n).step_by(k).map(move |start| {
+            let mut s = w[..start].to_vec();
+            s.extend_from_slice(&w[(start + k).min(n)..]);
+            s
+        })
+    });
+    let elements = (0..n).flat_map(move |i| {
+        let v = v.clone();
+        elem(&v[i]).into_iter().map(move |e| {
+            let mut s = v.clone();
+            s[i] = e;
+            s
+        })
+    });
+    Box::new(removals.chain(elements))
+}
+
+fn shrink_pair<T: TestFloat>(&(x, dy): &(T, T)) -> Vec<(T, T)> {
+    let mut out: Vec<(T, T)> = shrink_value(x).into_iter().map(|x| (x, dy)).collect();
+    out.extend(shrink_value(dy).into_iter().map(|dy| (x, dy)));
+    out
+}
+
+fn shrink_usize(n: usize, min: usize) -> Vec<usize> {
+    let mut out = Vec::new();
+    for c in [min, n / 2, n - 1] {
+        if c >= min && c < n && !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+// ------------------------------------------------------------------------------------------
+// Generators
+// ------------------------------------------------------------------------------------------
+
+const ANY: u8 = 0;
+const NOT_NAN: u8 = 1;
+const MODERATE: u8 = 2;
+
+fn domain(mode: u8) -> Domain {
+    match mode {
+        ANY => Domain::Any,
+        NOT_NAN => Domain::NotNan,
+        _ => Domain::Moderate,
+    }
+}
+
+/// Inputs `x` (of the domain `MODE`) with upstream gradients `dy` of the same length
+/// (finite unless `WILD_DY`).
+#[derive(Clone)]
+struct Batch<T, const MODE: u8, const WILD_DY: bool> {
+    x: Vec<T>,
+    dy: Vec<T>,
+}
+
+impl<T: TestFloat, const MODE: u8, const WILD_DY: bool> Arbitrary for Batch<T, MODE, WILD_DY> {
+    fn arbitrary(g: &mut Gen) -> Self {
+        let mut r = rng(g);
+        let n = length(&mut r);
+        let mut x = values(&mut r, n, domain(MODE));
+        if MODE == ANY {
+            // Vary the share of NaN (with varied signs and payloads) from none to half.
+            let rate = [0, 0, 2, 10, 50][below(&mut r, 5)];
+            for v in &mut x {
+                if below(&mut r, 100) < rate {
+                    *v = T::specials()[below(&mut r, 4)];
+                }
+            }
+        }
+        let dy = (0..n).map(|_| gradient(&mut r, WILD_DY)).collect();
+        Batch { x, dy }
+    }
+
+    fn shrink(&self) -> Box<dyn Iterator<Item = Self>> {
+        let pairs: Vec<(T, T)> = self
+            .x
+            .iter()
+            .copied()
+            .zip(self.dy.iter().copied())
+            .collect();
+        Box::new(shrink_vec(pairs, shrink_pair::<T>).map(|p| Batch {
+            x: p.iter().map(|&(x, _)| x).collect(),
+            dy: p.iter().map(|&(_, dy)| dy).collect(),
+        }))
+    }
+}
+
+impl<T: TestFloat, const MODE: u8, const WILD_DY: bool> fmt::Debug for Batch<T, MODE, WILD_DY> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Batch<{}> {{ x: {:?}, dy: {:?} }}",
+            T::NAME,
+            self.x,
+            self.dy
+        )
+    }
+}
+
+/// ELU/CELU `alpha` in (0.1, 3); shrinks towards 1.
+#[derive(Clone, Copy, Debug)]
+struct Alpha<T>(T);
+
+impl<T: TestFloat> Arbitrary for Alpha<T> {
+    fn arbitrary(g: &mut Gen) -> Self {
+        let mut r = rng(g);
+        Alpha(match below(&mut r, 4) {
+            0 => T::ONE,
+            1 => T::from_f64(log_uniform(&mut r, 0.1, 3.0)),
+            _ => T::from_f64(uniform(&mut r, 0.1, 3.0)),
+        })
+    }
+    fn shrink(&self) -> Box<dyn Iterator<Item = Self>> {
+        Box::new(
+            shrink_param(self.0, 0.1, 3.0, &[1.0, 0.5, 2.0])
+                .into_iter()
+                .map(Alpha),
+        )
+    }
+}
+
+/// Any slope: PyTorch's 0.01, [-1, 1], [-10, 10], tiny, special values (NaN and infinities
+/// included).
+#[derive(Clone, Copy, Debug)]
+struct Slope<T>(T);
+
+impl<T: TestFloat> Arbitrary for Slope<T> {
+    fn arbitrary(g: &mut Gen) -> Self {
+        let mut r = rng(g);
+        Slope(match below(&mut r, 7) {
+            0 => T::from_f64(0.01),
+            1 | 2 => T::from_f64(uniform(&mut r, -1.0, 1.0)),
+            3 => T::from_f64(uniform(&mut r, -10.0, 10.0)),
+            4 => tiny(&mut r),
+            _ => special(&mut r),
+        })
+    }
+    fn shrink(&self) -> Box<dyn Iterator<Item = Self>> {
+        Box::new(shrink_value(self.0).into_iter().map(Slope))
+    }
+}
+
+/// A finite slope `> 0` (where the output determines the branch).
+#[derive(Clone, Copy, Debug)]
+struct PosSlope<T>(T);
+
+impl<T: TestFloat> Arbitrary for PosSlope<T> {
+    fn arbitrary(g: &mut Gen) -> Self {
+        let mut r = rng(g);
+        PosSlope(match below(&mut r, 5) {
+            0 => T::from_f64(0.01),
+            1 => T::from_f64(uniform(&mut r, 0.0, 1.0)).max_with(T::from_f64(1e-3)),
+            2 => T::from_f64(log_uniform(&mut r, 1e-6, 1e6)),
+            3 => T::from_f64(tiny::<T>(&mut r).to_f64().abs()).max_with(T::from_bits_u64(1)),
+            _ => T::ONE,
+        })
+    }
+    fn shrink(&self) -> Box<dyn Iterator<Item = Self>> {
+        Box::new(
+            shrink_value(self.0)
+                .into_iter()
+                .filter(|&s| s > T::ZERO)
+                .map(PosSlope),
+        )
+    }
+}
+
+trait MaxWith {
+    fn max_with(self, other: Self) -> Self;
+}
+
+impl<T: TestFloat> MaxWith for T {
+    fn max_with(self, other: T) -> T {
+        if self < other {
+            other
+        } else {
+            self
+        }
+    }
+}
+
+/// Hardtanh bounds `lo <= hi`, neither NaN: PyTorch's (-1, 1), small values, signed zeros,
+/// infinities, equal bounds.
+#[derive(Clone, Copy, Debug)]
+struct Bounds<T> {
+    lo: T,
+    hi: T,
+}
+
+impl<T: TestFloat> Bounds<T> {
+    fn ordered(a: T, b: T) -> Self {
+        if b < a {
+            Bounds { lo: b, hi: a }
+        } else {
+            Bounds { lo: a, hi: b }
+        }
+    }
+}
+
+fn bound<T: TestFloat>(r: &mut Rng) -> T {
+    match below(r, 8) {
+        0 => T::ZERO,
+        1 => -T::ZERO,
+        2 => T::from_f64(signed(f64::INFINITY, r)),
+        3 => T::from_f64((uniform(r, -6.0, 6.0)).round()),
+        4 => tiny(r),
+        _ => T::from_f64(uniform(r, -5.0, 5.0)),
+    }
+}
+
+impl<T: TestFloat> Arbitrary for Bounds<T> {
+    fn arbitrary(g: &mut Gen) -> Self {
+        let mut r = rng(g);
+        match below(&mut r, 6) {
+            0 => Bounds {
+                lo: -T::ONE,
+                hi: T::ONE,
+            },
+            1 => {
+                let b = bound(&mut r);
+                Bounds { lo: b, hi: b }
+            }
+            _ => Bounds::ordered(bound(&mut r), bound(&mut r)),
+        }
+    }
+    fn shrink(&self) -> Box<dyn Iterator<Item = Self>> {
+        let Bounds { lo, hi } = *self;
+        let mut out: Vec<Self> = shrink_value(lo)
+            .into_iter()
+            .filter(|&l| l <= hi)
+            .map(|l| Bounds { lo: l, hi })
+            .collect();
+        out.extend(
+            shrink_value(hi)
+                .into_iter()
+                .filter(|&h| lo <= h)
+                .map(|h| Bounds { lo, hi: h }),
+        );
+        Box::new(out.into_iter())
+    }
+}
+
+/// A small positive count in `1..=max`, biased towards 1; shrinks towards 1.
+#[derive(Clone, Copy, Debug)]
+struct Small(usize);
+
+impl Arbitrary for Small {
+    fn arbitrary(g: &mut Gen) -> Self {
+        let mut r = rng(g);
+        Small(match below(&mut r, 4) {
+            0 => 1,
+            1 => 1 + below(&mut r, 8),
+            2 => 1 + below(&mut r, 40),
+            _ => 1 + below(&mut r, 300),
+        })
+    }
+    fn shrink(&self) -> Box<dyn Iterator<Item = Self>> {
+        Box::new(shrink_usize(self.0, 1).into_iter().map(Small))
+    }
+}
+
+/// A PReLU problem: `rows * weight.len() * inner` elements.
+#[derive(Clone)]
+struct PreluCase<T, const MODE: u8> {
+    x: Vec<T>,
+    dy: Vec<T>,
+    weight: Vec<T>,
+    inner: usize,
+}
+
+impl<T: TestFloat, const MODE: u8> PreluCase<T, MODE> {
+    fn channel(&self, i: usize) -> usize {
+        (i / self.inner) % self.weight.len()
+    }
+    /// Keeps whole blocks only.
+    fn with_rows(&self, rows: usize) -> Self {
+        let n = rows * self.weight.len() * self.inner;
+        PreluCase {
+            x: self.x[..n].to_vec(),
+            dy: self.dy[..n].to_vec(),
+            ..self.clone()
+        }
+    }
+}
+
+impl<T: TestFloat, const MODE: u8> Arbitrary for PreluCase<T, MODE> {
+    fn arbitrary(g: &mut Gen) -> Self {
+        let mut r = rng(g);
+        let channels = if below(&mut r, 3) == 0 {
+            1
+        } else {
+            2 + below(&mut r, 7)
+        };
+        let inner = if below(&mut r, 3) == 0 {
+            1
+        } else {
+            1 + below(&mut r, 9)
+        };
+        let block = channels * inner;
+        let rows = below(&mut r, 300 / block + 1);
+        let n = rows * block;
+        let x = values(&mut r, n, domain(MODE));
+        let dy = (0..n).map(|_| gradient(&mut r, false)).collect();
+        let weight = (0..channels)
+            .map(|_| Slope::<T>::arbitrary(g).0)
+            .filter(|&w| MODE == ANY || is_finite(w))
+            .collect::<Vec<T>>();
+        let weight = if weight.len() == channels {
+            weight
+        } else {
+            vec![T::from_f64(0.25); channels]
+        };
+        PreluCase {
+            x,
+            dy,
+            weight,
+            inner,
+        }
+    }
+
+    fn shrink(&self) -> Box<dyn Iterator<Item = Self>> {
+        let block = self.weight.len() * self.inner;
+        let rows = self.x.len() / block;
+        let mut out: Vec<Self> = shrink_usize(rows, 0)
+            .into_iter()
+            .map(|r| self.with_rows(r))
+            .collect();
+        for i in 0..self.x.len() {
+            for v in shrink_value(self.x[i]) {
+                let mut c = self.clone();
+                c.x[i] = v;
+                out.push(c);
+            }
+        }
+        for c in 0..self.weight.len() {
+            for w in shrink_value(self.weight[c]) {
+                if MODE == ANY || is_finite(w) {
+                    let mut s = self.clone();
+                    s.weight[c] = w;
+                    out.push(s);
+                }
+            }
+        }
+        Box::new(out.into_iter())
+    }
+}
+
+impl<T: TestFloat, const MODE: u8> fmt::Debug for PreluCase<T, MODE> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "PreluCase<{}> {{ weight: {:?}, inner: {}, x: {:?}, dy: {:?} }}",
+            T::NAME,
+            self.weight,
+            self.inner,
+            self.x,
+            self.dy
+        )
+    }
+}
+
+/// A point for finite differences: |x| < 30, from [-20, 20], [-30, 30], small magnitudes
+/// down to 1e-3, and just off the integers -6..=6 (where the clamps break).
+#[derive(Clone, Copy, Debug)]
+struct SmoothX<T>(T);
+
+impl<T: TestFloat> Arbitrary for SmoothX<T> {
+    fn arbitrary(g: &mut Gen) -> Self {
+        let mut r = rng(g);
+        let v = match below(&mut r, 5) {
+            0 | 1 => uniform(&mut r, -20.0, 20.0),
+            2 => uniform(&mut r, -29.9, 29.9),
+            3 => signed(log_uniform(&mut r, 1.001e-3, 1.0), &mut r),
+            _ => {
+                let k = below(&mut r, 13) as f64 - 6.0;
+                k + signed(log_uniform(&mut r, 1.001e-3, 0.1), &mut r)
+            }
+        };
+        SmoothX(T::from_f64(v))
+    }
+    fn shrink(&self) -> Box<dyn Iterator<Item = Self>> {
+        Box::new(shrink_value(self.0).into_iter().map(SmoothX))
+    }
+}
+
+/// One upstream gradient, finite.
+#[derive(Clone, Copy, Debug)]
+struct Grad<T>(T);
+
+impl<T: TestFloat> Arbitrary for Grad<T> {
+    fn arbitrary(g: &mut Gen) -> Self {
+        let mut r = rng(g);
+        Grad(gradient(&mut r, false))
+    }
+    /// Towards 1, else towards fewer significant bits (not towards 0, which hides errors).
+    fn shrink(&self) -> Box<dyn Iterator<Item = Self>> {
+        let x = self.0;
+        if x == T::ONE {
+            return Box::new(std::iter::empty());
+        }
+        let mut out = vec![T::ONE];
+        out.extend(shrink_param(x, f64::MIN, f64::MAX, &[]));
+        Box::new(out.into_iter().map(Grad))
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// The functions, as tables
+// ------------------------------------------------------------------------------------------
+
+type OutOfPlace<T> = Box<dyn Fn(Isa, &[T], &mut [T])>;
+type InPlace<T> = Box<dyn Fn(Isa, &mut [T])>;
+type Gradient<T> = Box<dyn Fn(Isa, &[T], &[T], &mut [T])>;
+
+/// A forward function with its in-place twin.
+struct Fwd<T> {
+    name: String,
+    out: OutOfPlace<T>,
+    inplace: InPlace<T>,
+}
+
+fn fwd<T>(name: String, out: OutOfPlace<T>, inplace: InPlace<T>) -> Fwd<T> {
+    Fwd { name, out, inplace }
+}
+
+/// Every forward function with an in-place twin, with the given parameters. `weight` and
+/// `inner` are a PReLU layout valid for the length the caller will use.
+fn forwards<T: TestFloat>(
+    alpha: T,
+    celu_alpha: T,
+    slope: T,
+    b: Bounds<T>,
+    weight: Vec<T>,
+    inner: usize,
+) -> Vec<Fwd<T>> {
+    let w2 = weight.clone();
+    vec![
+        fwd("relu".into(), Box::new(relu_on), Box::new(relu_inplace_on)),
+        fwd(
+            format!("leaky_relu({slope:e})"),
+            Box::new(move |i, x, y| leaky_relu_on(i, x, y, slope)),
+            Box::new(move |i, xy| leaky_relu_inplace_on(i, xy, slope)),
+        ),
+        fwd(
+            format!("prelu({weight:?}, inner {inner})"),
+            Box::new(move |i, x, y| prelu_on(i, x, y, &weight, inner)),
+            Box::new(move |i, xy| prelu_inplace_on(i, xy, &w2, inner)),
+        ),
+        fwd(
+            format!("elu({alpha:e})"),
+            Box::new(move |i, x, y| elu_on(i, x, y, alpha)),
+            Box::new(move |i, xy| elu_inplace_on(i, xy, alpha)),
+        ),
+        fwd("selu".into(), Box::new(selu_on), Box::new(selu_inplace_on)),
+        fwd(
+            format!("celu({celu_alpha:e})"),
+            Box::new(move |i, x, y| celu_on(i, x, y, celu_alpha)),
+            Box::new(move |i, xy| celu_inplace_on(i, xy, celu_alpha)),
+        ),
+        fwd(
+            "relu6".into(),
+            Box::new(relu6_on),
+            Box::new(relu6_inplace_on),
+        ),
+        fwd(
+            format!("hardtanh({:e}, {:e})", b.lo, b.hi),
+            Box::new(move |i, x, y| hardtanh_on(i, x, y, b.lo, b.hi)),
+            Box::new(move |i, xy| hardtanh_inplace_on(i, xy, b.lo, b.hi)),
+        ),
+    ]
+}
+
+/// Every `(x or y, dy) -> dx` function (PReLU and CReLU, with their extra shapes, apart).
+fn gradients<T: TestFloat>(
+    alpha: T,
+    celu_alpha: T,
+    slope: T,
+    pos_slope: T,
+    b: Bounds<T>,
+) -> Vec<(String, Gradient<T>)> {
+    let (lo, hi) = (b.lo, b.hi);
+    vec![
+        ("relu_backward".into(), Box::new(relu_backward_on)),
+        (
+            "relu_backward_from_output".into(),
+            Box::new(relu_backward_from_output_on),
+        ),
+        (
+            format!("leaky_relu_backward({slope:e})"),
+            Box::new(move |i, x, dy, dx| leaky_relu_backward_on(i, x, dy, dx, slope)),
+        ),
+        (
+            format!("leaky_relu_backward_from_output({pos_slope:e})"),
+            Box::new(move |i, y, dy, dx| {
+                leaky_relu_backward_from_output_on(i, y, dy, dx, pos_slope)
+            }),
+        ),
+        (
+            format!("elu_backward({alpha:e})"),
+            Box::new(move |i, x, dy, dx| elu_backward_on(i, x, dy, dx, alpha)),
+        ),
+        (
+            format!("elu_backward_from_output({celu_alpha:e})"),
+            Box::new(move |i, y, dy, dx| elu_backward_from_output_on(i, y, dy, dx, celu_alpha)),
+        ),
+        ("selu_backward".into(), Box::new(selu_backward_on)),
+        (
+            "selu_backward_from_output".into(),
+            Box::new(selu_backward_from_output_on),
+        ),
+        (
+            format!("celu_backward({celu_alpha:e})"),
+            Box::new(move |i, x, dy, dx| celu_backward_on(i, x, dy, dx, celu_alpha)),
+        ),
+        (
+            format!("celu_backward_from_output({celu_alpha:e})"),
+            Box::new(move |i, y, dy, dx| celu_backward_from_output_on(i, y, dy, dx, celu_alpha)),
+        ),
+        ("relu6_backward".into(), Box::new(relu6_backward_on)),
+        (
+            "relu6_backward_from_output".into(),
+            Box::new(relu6_backward_from_output_on),
+        ),
+        (
+            format!("hardtanh_backward({lo:e}, {hi:e})"),
+            Box::new(move |i, x, dy, dx| hardtanh_backward_on(i, x, dy, dx, lo, hi)),
+        ),
+        (
+            format!("hardtanh_backward_from_output({lo:e}, {hi:e})"),
+            Box::new(move |i, y, dy, dx| hardtanh_backward_from_output_on(i, y, dy, dx, lo, hi)),
+        ),
+    ]
+}
+
+fn apply<T: TestFloat>(f: &OutOfPlace<T>, isa: Isa, x: &[T]) -> Vec<T> {
+    let mut y = vec![T::from_f64(-777.0); x.len()];
+    f(isa, x, &mut y);
+    y
+}
+
+fn apply_grad<T: TestFloat>(f: &Gradient<T>, isa: Isa, x: &[T], dy: &[T]) -> Vec<T> {
+    let mut dx = vec![T::from_f64(-777.0); x.len()];
+    f(isa, x, dy, &mut dx);
+    dx
+}
+
+// ------------------------------------------------------------------------------------------
+// Properties
+// ------------------------------------------------------------------------------------------
+
+/// A function smooth away from `breaks`: its f64 forward (for the finite difference) and its
+/// `T` backward.
+struct Smooth<T> {
+    name: String,
+    forward64: OutOfPlace<f64>,
+    backward: Gradient<T>,
+    breaks: Vec<f64>,
+}
+
+fn smooth_cases<T: TestFloat>(alpha: T, celu_alpha: T, slope: T, b: Bounds<T>) -> Vec<Smooth<T>> {
+    let (a64, c64, s64) = (alpha.to_f64(), celu_alpha.to_f64(), slope.to_f64());
+    let (lo, hi) = (b.lo, b.hi);
+    let (lo64, hi64) = (lo.to_f64(), hi.to_f64());
+    let mut v: Vec<Smooth<T>> = vec![
+        Smooth {
+            name: format!("elu({alpha:e})"),
+            forward64: Box::new(move |i, x, y| elu_on(i, x, y, a64)),
+            backward: Box::new(move |i, x, dy, dx| elu_backward_on(i, x, dy, dx, alpha)),
+            breaks: vec![0.0],
+        },
+        Smooth {
+            name: "selu".into(),
+            forward64: Box::new(selu_on),
+            backward: Box::new(selu_backward_on),
+            breaks: vec![0.0],
+        },
+        Smooth {
+            name: format!("celu({celu_alpha:e})"),
+            forward64: Box::new(move |i, x, y| celu_on(i, x, y, c64)),
+            backward: Box::new(move |i, x, dy, dx| celu_backward_on(i, x, dy, dx, celu_alpha)),
+            breaks: vec![0.0],
+        },
+        Smooth {
+            name: "relu".into(),
+            forward64: Box::new(relu_on),
+            backward: Box::new(relu_backward_on),
+            breaks: vec![0.0],
+        },
+        Smooth {
+            name: "relu6".into(),
+            forward64: Box::new(relu6_on),
+            backward: Box::new(relu6_backward_on),
+            breaks: vec![0.0, 6.0],
+        },
+        Smooth {
+            name: format!("hardtanh({lo:e}, {hi:e})"),
+            forward64: Box::new(move |i, x, y| hardtanh_on(i, x, y, lo64, hi64)),
+            backward: Box::new(move |i, x, dy, dx| hardtanh_backward_on(i, x, dy, dx, lo, hi)),
+            breaks: vec![lo64, hi64],
+        },
+    ];
+    // The finite difference needs `slope * x` far from overflow.
+    if s64.abs() <= 1e6 {
+        v.push(Smooth {
+            name: format!("leaky_relu({slope:e})"),
+            forward64: Box::new(move |i, x, y| leaky_relu_on(i, x, y, s64)),
+            backward: Box::new(move |i, x, dy, dx| leaky_relu_backward_on(i, x, dy, dx, slope)),
+            breaks: vec![0.0],
+        });
+    }
+    v
+}
+
+/// `name_backward(x, dy) = dy * f'(x)` where `f'` is a central difference of the f64 forward
+/// (on the same ISA), for `|x| < 30` at least 1e-3 from every breakpoint. The tolerance is
+/// relative (1e-4 for f32, 1e-8 for f64) plus the difference's own rounding error.
+fn prop_finite_difference<T: TestFloat>(
+    x: SmoothX<T>,
+    dy: Grad<T>,
+    alpha: Alpha<T>,
+    celu_alpha: Alpha<T>,
+    slope: Slope<T>,
+    bounds: Bounds<T>,
+) -> TestResult {
+    let (x, dy) = (x.0, dy.0);
+    let rtol = if T::NAME == "f32" { 1e-4 } else { 1e-8 };
+    let h = pow2(-20);
+    let x64 = x.to_f64();
+    let check = || -> Verdict {
+        for case in smooth_cases(alpha.0, celu_alpha.0, slope.0, bounds) {
+            if case.breaks.iter().any(|&b| (x64 - b).abs() <= 1e-3) {
+                continue;
+            }
+            for &isa in all_isas() {
+                let xs = [x64 - h, x64 + h];
+                let mut f = [0.0f64; 2];
+                (case.forward64)(isa, &xs, &mut f);
+                if !(f[0].is_finite() && f[1].is_finite()) {
+                    continue; // e.g. hardtanh(-inf, -inf): no difference to take
+                }
+                let step = xs[1] - xs[0];
+                let derivative = (f[1] - f[0]) / step;
+                // Each f64 forward value is within a few ULP (or a subnormal's absolute
+                // rounding).
+                let fd_error = (8.0 * f64::EPSILON * (f[0].abs() + f[1].abs())
+                    + 4.0 * min_subnormal::<f64>())
+                    / step;
+                let mut dx = [T::from_f64(-777.0)];
+                (case.backward)(isa, &[x], &[dy], &mut dx);
+                let (got, d) = (dx[0].to_f64(), dy.to_f64());
+                let want = d * derivative;
+                let tol = rtol * want.abs()
+                    + d.abs() * fd_error
+                    + 4.0 * min_subnormal::<T>() * (1.0 + d.abs());
+                ensure!(
+                    (got - want).abs() <= tol,
+                    "{}_backward [{}] on {isa}: x = {}, dy = {}: got {got:e}, central difference \
+                     gives dy * {derivative:e} = {want:e} (|error| {:e} > tol {tol:e})",
+                    case.name,
+                    T::NAME,
+                    show(x),
+                    show(dy),
+                    (got - want).abs()
+                );
+            }
+        }
+        Ok(())
+    };
+    verdict(check())
+}
+
+/// `name_backward_from_output(f(x), dy) == name_backward(x, dy)` wherever the output
+/// determines the branch: bit for bit for ReLU, leaky ReLU (slope > 0), ReLU6 and hardtanh;
+/// for ELU, SELU and CELU (alpha > 0) within the rounding already in `y`.
+fn prop_from_output<T: TestFloat>(
+    b: Batch<T, ANY, false>,
+    alpha: Alpha<T>,
+    celu_alpha: Alpha<T>,
+    slope: PosSlope<T>,
+    bounds: Bounds<T>,
+) -> TestResult {
+    let (x, dy) = (&b.x, &b.dy);
+    let (alpha, celu_alpha, slope, Bounds { lo, hi }) = (alpha.0, celu_alpha.0, slope.0, bounds);
+    type Pair<T> = (OutOfPlace<T>, Gradient<T>, Gradient<T>);
+    let exact: Vec<(String, Pair<T>)> = vec![
+        (
+            "relu".into(),
+            (
+                Box::new(relu_on),
+                Box::new(relu_backward_on),
+                Box::new(relu_backward_from_output_on),
+            ),
+        ),
+        (
+            format!("leaky_relu({slope:e})"),
+            (
+                Box::new(move |i, x, y| leaky_relu_on(i, x, y, slope)),
+                Box::new(move |i, x, dy, dx| leaky_relu_backward_on(i, x, dy, dx, slope)),
+                Box::new(move |i, y, dy, dx| {
+                    leaky_relu_backward_from_output_on(i, y, dy, dx, slope)
+                }),
+            ),
+        ),
+        (
+            "relu6".into(),
+            (
+                Box::new(relu6_on),
+                Box::new(relu6_backward_on),
+                Box::new(relu6_backward_from_output_on),
+            ),
+        ),
+        (
+            format!("hardtanh({lo:e}, {hi:e})"),
+            (
+                Box::new(move |i, x, y| hardtanh_on(i, x, y, lo, hi)),
+                Box::new(move |i, x, dy, dx| hardtanh_backward_on(i, x, dy, dx, lo, hi)),
+                Box::new(move |i, y, dy, dx| {
+                    hardtanh_backward_from_output_on(i, y, dy, dx, lo, hi)
+                }),
+            ),
+        ),
+    ];
+    // (name, (forward, backward, from output), neg_coef, input_div)
+    let selu_neg = T::from_f64(SELU_NEG_COEF);
+    let smooth: Vec<(String, Pair<T>, T, T)> = vec![
+        (
+            format!("elu({alpha:e})"),
+            (
+                Box::new(move |i, x, y| elu_on(i, x, y, alpha)),
+                Box::new(move |i, x, dy, dx| elu_backward_on(i, x, dy, dx, alpha)),
+                Box::new(move |i, y, dy, dx| elu_backward_from_output_on(i, y, dy, dx, alpha)),
+            ),
+            alpha,
+            T::ONE,
+        ),
+        (
+            "selu".into(),
+            (
+                Box::new(selu_on),
+                Box::new(selu_backward_on),
+                Box::new(selu_backward_from_output_on),
+            ),
+            selu_neg,
+            T::ONE,
+        ),
+        (
+            format!("celu({celu_alpha:e})"),
+            (
+                Box::new(move |i, x, y| celu_on(i, x, y, celu_alpha)),
+                Box::new(move |i, x, dy, dx| celu_backward_on(i, x, dy, dx, celu_alpha)),
+                Box::new(move |i, y, dy, dx| {
+                    celu_backward_from_output_on(i, y, dy, dx, celu_alpha)
+                }),
+            ),
+            celu_alpha,
+            celu_alpha,
+        ),
+    ];
+    let e = eps::<T>();
+    let check = || -> Verdict {
+        for &isa in all_isas() {
+            for (name, (f, back, from_out)) in &exact {
+                let y = apply(f, isa, x);
+                let want = apply_grad(back, isa, x, dy);
+                let got = apply_grad(from_out, isa, &y, dy);
+                for i in 0..x.len() {
+                    ensure!(
+                        same(got[i], want[i]),
+                        "{name}: backward_from_output [{}] on {isa} at {i}: x = {}, y = {}, \
+                         dy = {}: from output {} != from input {}",
+                        T::NAME,
+                        show(x[i]),
+                        show(y[i]),
+                        show(dy[i]),
+                        show(got[i]),
+                        show(want[i])
+                    );
+                }
+            }
+            for (name, (f, back, from_out), neg_coef, input_div) in &smooth {
+                let y = apply(f, isa, x);
+                let want = apply_grad(back, isa, x, dy);
+                let got = apply_grad(from_out, isa, &y, dy);
+                for i in 0..x.len() {
+                    let (g, w, d) = (got[i].to_f64(), want[i].to_f64(), dy[i].to_f64());
+                    // `y` carries half an ULP of |y|; `y + neg_coef` (then `/ input_div`)
+                    // turns it into an absolute error.
+                    let tol = 4.0 * e * w.abs()
+                        + d.abs() * 4.0 * e * (y[i].to_f64().abs() + neg_coef.to_f64())
+                            / input_div.to_f64()
+                        + 4.0 * min_subnormal::<T>() * (1.0 + d.abs());
+                    let ok = if g == w {
+                        true
+                    } else if w.is_nan() || g.is_nan() {
+                        w.is_nan() && g.is_nan()
+                    } else if w.is_infinite() || g.is_infinite() {
+                        g == w
+                    } else {
+                        (g - w).abs() <= tol
+                    };
+                    ensure!(
+                        ok,
+                        "{name}: backward_from_output [{}] on {isa} at {i}: x = {}, y = {}, \
+                         dy = {}: from output {} vs from input {} (tol {tol:e})",
+                        T::NAME,
+                        show(x[i]),
+                        show(y[i]),
+                        show(dy[i]),
+                        show(got[i]),
+                        show(want[i])
+                    );
+                }
+            }
+        }
+        Ok(())
+    };
+    verdict(check())
+}
+
+/// `relu(x) + relu(-x) == |x|` as values, for every non-NaN x.
+fn prop_relu_abs<T: TestFloat>(b: Batch<T, NOT_NAN, false>) -> TestResult {
+    let x = &b.x;
+    let neg = map(x, |v| -v);
+    let check = || -> Verdict {
+        for &isa in all_isas() {
+            let (mut p, mut n) = (vec![T::ZERO; x.len()], vec![T::ZERO; x.len()]);
+            relu_on(isa, x, &mut p);
+            relu_on(isa, &neg, &mut n);
+            for i in 0..x.len() {
+                let abs = T::from_f64(x[i].to_f64().abs());
+                ensure!(
+                    p[i] + n[i] == abs,
+                    "relu(x) + relu(-x) [{}] on {isa} at {i}: x = {}: {} + {} != |x|",
+                    T::NAME,
+                    show(x[i]),
+                    show(p[i]),
+                    show(n[i])
+                );
+            }
+        }
+        Ok(())
+    };
+    verdict(check())
+}
+
+/// The largest divisor of `n` not above `max` (any `max` when `n == 0`).
+fn row_len(n: usize, max: usize) -> usize {
+    (1..=max).rev().find(|d| n % d == 0).unwrap_or(1)
+}
+
+/// Each CReLU output row is `[relu(x_row), relu(-x_row)]`, bit for bit (ReLU on the same ISA).
+fn prop_crelu_rows<T: TestFloat>(b: Batch<T, ANY, false>, max_row: Small) -> TestResult {
+    let x = &b.x;
+    let n = row_len(x.len(), max_row.0);
+    let neg = map(x, |v| -v);
+    let check = || -> Verdict {
+        for &isa in all_isas() {
+            let mut y = vec![T::from_f64(-777.0); 2 * x.len()];
+            crelu_on(isa, x, &mut y, n);
+            let (mut p, mut q) = (vec![T::ZERO; x.len()], vec![T::ZERO; x.len()]);
+            relu_on(isa, x, &mut p);
+            relu_on(isa, &neg, &mut q);
+            for i in 0..x.len() {
+                let (row, j) = (i / n, i % n);
+                let (pos, negh) = (y[2 * row * n + j], y[2 * row * n + n + j]);
+                ensure!(
+                    same(pos, p[i]) && same(negh, q[i]),
+                    "crelu [{}] on {isa}, row_len {n}, x[{i}] = {}: halves ({}, {}) != (relu(x), \
+                     relu(-x)) = ({}, {})",
+                    T::NAME,
+                    show(x[i]),
+                    show(pos),
+                    show(negh),
+                    show(p[i]),
+                    show(q[i])
+                );
+            }
+        }
+        Ok(())
+    };
+    verdict(check())
+}
+
+/// CReLU's gradient is the chain rule through its two halves:
+/// `dx = relu_backward(x, dy_pos) - relu_backward(-x, dy_neg)` (as values; NaN where x is).
+fn prop_crelu_backward<T: TestFloat>(
+    b: Batch<T, ANY, true>,
+    dneg: Batch<T, ANY, true>,
+    max_row: Small,
+) -> TestResult {
+    let x = &b.x;
+    let n = row_len(x.len(), max_row.0);
+    // The second half's gradients: `dneg.dy`, cycled to the length of `x`.
+    let dy_neg: Vec<T> = (0..x.len())
+        .map(|i| {
+            if dneg.dy.is_empty() {
+                T::ONE
+            } else {
+                dneg.dy[i % dneg.dy.len()]
+            }
+        })
+        .collect();
+    let mut dy = Vec::with_capacity(2 * x.len());
+    for r in 0..x.len() / n {
+        dy.extend_from_slice(&b.dy[r * n..(r + 1) * n]);
+        dy.extend_from_slice(&dy_neg[r * n..(r + 1) * n]);
+    }
+    let neg = map(x, |v| -v);
+    let check = || -> Verdict {
+        for &isa in all_isas() {
+            let mut dx = vec![T::from_f64(-777.0); x.len()];
+            crelu_backward_on(isa, x, &dy, &mut dx, n);
+            let (mut p, mut q) = (vec![T::ZERO; x.len()], vec![T::ZERO; x.len()]);
+            relu_backward_on(isa, x, &b.dy, &mut p);
+            relu_backward_on(isa, &neg, &dy_neg, &mut q);
+            for i in 0..x.len() {
+                let want = p[i] - q[i];
+                ensure!(
+                    value_eq(dx[i], want) && (!x[i].is_nan() || dx[i].is_nan()),
+                    "crelu_backward [{}] on {isa}, row_len {n}, at {i}: x = {}, dy_pos = {}, \
+                     dy_neg = {}: got {}, relu_backward chain gives {}",
+                    T::NAME,
+                    show(x[i]),
+                    show(b.dy[i]),
+                    show(dy_neg[i]),
+                    show(dx[i]),
+                    show(want)
+                );
+            }
+        }
+        Ok(())
+    };
+    verdict(check())
+}
+
+/// A PReLU layout for `n` elements from `case` (its own when it fits, else one weight).
+fn layout_for<T: TestFloat>(n: usize, weight: &[T], inner: usize) -> (Vec<T>, usize) {
+    if n % (weight.len() * inner) == 0 {
+        (weight.to_vec(), inner)
+    } else {
+        (weight[..1].to_vec(), inner)
+    }
+}
+
+/// `name_inplace(xy)` leaves in `xy` exactly (bit for bit) what `name(x, y)` writes to `y`,
+/// for every forward function and any parameters (NaN and infinite ones included where the
+/// function accepts them).
+fn prop_inplace<T: TestFloat>(
+    b: Batch<T, ANY, false>,
+    alpha: Slope<T>,
+    celu_alpha: Alpha<T>,
+    slope: Slope<T>,
+    bounds: Bounds<T>,
+    p: PreluCase<T, ANY>,
+) -> TestResult {
+    let x = &b.x;
+    let (weight, inner) = layout_for(x.len(), &p.weight, p.inner);
+    let fs = forwards(alpha.0, celu_alpha.0, slope.0, bounds, weight, inner);
+    let check = || -> Verdict {
+        for &isa in all_isas() {
+            for f in &fs {
+                let y = apply(&f.out, isa, x);
+                let mut xy = x.clone();
+                (f.inplace)(isa, &mut xy);
+                for i in 0..x.len() {
+                    ensure!(
+                        same(xy[i], y[i]),
+                        "{} [{}] on {isa}, n = {}, at {i}: x = {}: in place {} != out of place {}",
+                        f.name,
+                        T::NAME,
+                        x.len(),
+                        show(x[i]),
+                        show(xy[i]),
+                        show(y[i])
+                    );
+                }
+            }
+        }
+        Ok(())
+    };
+    verdict(check())
+}
+
+/// ELU, SELU, CELU (alpha > 0), and the piecewise-linear ones with a slope >= 0, are
+/// non-decreasing: on sorted inputs (with runs of adjacent floats) the outputs are sorted.
+fn prop_monotone<T: TestFloat>(
+    b: Batch<T, NOT_NAN, false>,
+    alpha: Alpha<T>,
+    celu_alpha: Alpha<T>,
+    slope: PosSlope<T>,
+    bounds: Bounds<T>,
+) -> TestResult {
+    let mut x = b.x.clone();
+    x.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let w = [slope.0];
+    let fs = forwards(alpha.0, celu_alpha.0, slope.0, bounds, w.to_vec(), 1);
+    let check = || -> Verdict {
+        for &isa in all_isas() {
+            for f in &fs {
+                let y = apply(&f.out, isa, &x);
+                for i in 1..x.len() {
+                    ensure!(
+                        y[i - 1] <= y[i],
+                        "{} [{}] on {isa} not monotone: f({}) = {} > f({}) = {}",
+                        f.name,
+                        T::NAME,
+                        show(x[i - 1]),
+                        show(y[i - 1]),
+                        show(x[i]),
+                        show(y[i])
+                    );
+                }
+            }
+        }
+        Ok(())
+    };
+    verdict(check())
+}
+
+/// `elu(x) >= -alpha`, `celu(x) >= -alpha`, `selu(x) >= -scale * alpha` (with the bound
+/// rounded to T) for every non-NaN x.
+fn prop_elu_bounded_below<T: TestFloat>(
+    b: Batch<T, NOT_NAN, false>,
+    alpha: Alpha<T>,
+    celu_alpha: Alpha<T>,
+) -> TestResult {
+    let x = &b.x;
+    let (alpha, celu_alpha) = (alpha.0, celu_alpha.0);
+    let cases: Vec<(String, OutOfPlace<T>, T)> = vec![
+        (
+            format!("elu({alpha:e})"),
+            Box::new(move |i, x, y| elu_on(i, x, y, alpha)),
+            alpha,
+        ),
+        ("selu".into(), Box::new(selu_on), T::from_f64(SELU_NEG_COEF)),
+        (
+            format!("celu({celu_alpha:e})"),
+            Box::new(move |i, x, y| celu_on(i, x, y, celu_alpha)),
+            celu_alpha,
+        ),
+    ];
+    let check = || -> Verdict {
+        for &isa in all_isas() {
+            for (name, f, floor) in &cases {
+                let y = apply(f, isa, x);
+                for i in 0..x.len() {
+                    ensure!(
+                        y[i] >= -*floor,
+                        "{name} [{}] on {isa}: f({}) = {} < -{}",
+                        T::NAME,
+                        show(x[i]),
+                        show(y[i]),
+                        show(*floor)
+                    );
+                }
+            }
+        }
+        Ok(())
+    };
+    verdict(check())
+}
+
+/// NaN in gives NaN out: every forward (out of place, in place, CReLU's both halves, PReLU)
+/// and every backward (from the input with any `dy`, from a NaN output, PReLU's `dx` and the
+/// `dweight` of the NaN's channel, CReLU).
+fn prop_nan_propagates<T: TestFloat>(
+    b: Batch<T, ANY, true>,
+    alpha: Alpha<T>,
+    celu_alpha: Alpha<T>,
+    slope: Slope<T>,
+    pos_slope: PosSlope<T>,
+    bounds: Bounds<T>,
+    p: PreluCase<T, ANY>,
+) -> TestResult {
+    let (x, dy) = (&b.x, &b.dy);
+    if !x.iter().any(|v| v.is_nan()) {
+        return TestResult::discard();
+    }
+    let nans: Vec<usize> = (0..x.len()).filter(|&i| x[i].is_nan()).collect();
+    let (weight, inner) = layout_for(x.len(), &p.weight, p.inner);
+    let fs = forwards(
+        alpha.0,
+        celu_alpha.0,
+        slope.0,
+        bounds,
+        weight.clone(),
+        inner,
+    );
+    let gs = gradients(alpha.0, celu_alpha.0, slope.0, pos_slope.0, bounds);
+    let check = || -> Verdict {
+        for &isa in all_isas() {
+            let ctx = |name: &str, i: usize| {
+                format!("{name} [{}] on {isa}, n = {}, at {i}", T::NAME, x.len())
+            };
+            for f in &fs {
+                let y = apply(&f.out, isa, x);
+                let mut xy = x.clone();
+                (f.inplace)(isa, &mut xy);
+                for &i in &nans {
+                    ensure!(
+                        y[i].is_nan(),
+                        "{}: NaN in, {} out",
+                        ctx(&f.name, i),
+                        show(y[i])
+                    );
+                    ensure!(
+                        xy[i].is_nan(),
+                        "{} in place: NaN in, {} out",
+                        ctx(&f.name, i),
+                        show(xy[i])
+                    );
+                }
+            }
+            for (name, g) in &gs {
+                let dx = apply_grad(g, isa, x, dy);
+                for &i in &nans {
+                    ensure!(
+                        dx[i].is_nan(),
+                        "{}: NaN in (dy = {}), {} out",
+                        ctx(name, i),
+                        show(dy[i]),
+                        show(dx[i])
+                    );
+                }
+            }
+            let mut dx = vec![T::ZERO; x.len()];
+            let mut dweight = vec![T::ZERO; weight.len()];
+            prelu_backward_on(isa, x, dy, &mut dx, &weight, inner, &mut dweight);
+            for &i in &nans {
+                let c = (i / inner) % weight.len();
+                ensure!(
+                    dx[i].is_nan(),
+                    "{}: NaN in, dx = {}",
+                    ctx(&format!("prelu_backward({weight:?}, inner {inner})"), i),
+                    show(dx[i])
+                );
+                ensure!(
+                    dweight[c].is_nan(),
+                    "{}: NaN in, dweight[{c}] = {}",
+                    ctx(&format!("prelu_backward({weight:?}, inner {inner})"), i),
+                    show(dweight[c])
+                );
+            }
+            let n = row_len(x.len(), 7);
+            let mut y = vec![T::ZERO; 2 * x.len()];
+            crelu_on(isa, x, &mut y, n);
+            let dy2: Vec<T> = dy.iter().chain(dy.iter()).copied().collect();
+            let mut dx = vec![T::ZERO; x.len()];
+            crelu_backward_on(isa, x, &dy2, &mut dx, n);
+            for &i in &nans {
+                let (r, j) = (i / n, i % n);
+                ensure!(
+                    y[2 * r * n + j].is_nan() && y[2 * r * n + n + j].is_nan(),
+                    "{}: NaN in, halves {} and {}",
+                    ctx("crelu", i),
+                    show(y[2 * r * n + j]),
+                    show(y[2 * r * n + n + j])
+                );
+                ensure!(
+                    dx[i].is_nan(),
+                    "{}: NaN in, dx = {}",
+                    ctx("crelu_backward", i),
+                    show(dx[i])
+                );
+            }
+        }
+        Ok(())
+    };
+    verdict(check())
+}
+
+/// PReLU with one weight is leaky ReLU with that slope, bit for bit: forward, in place and
+/// `dx`, whatever `inner` (which a single weight ignores).
+fn prop_prelu_one_weight_is_leaky<T: TestFloat>(
+    b: Batch<T, ANY, true>,
+    w: Slope<T>,
+    inner: Small,
+    huge_inner: bool,
+) -> TestResult {
+    let (x, dy, w) = (&b.x, &b.dy, w.0);
+    let inner = if huge_inner { usize::MAX } else { inner.0 };
+    let check = || -> Verdict {
+        for &isa in all_isas() {
+            let n = x.len();
+            let (mut yp, mut yl) = (vec![T::ZERO; n], vec![T::ZERO; n]);
+            prelu_on(isa, x, &mut yp, &[w], inner);
+            leaky_relu_on(isa, x, &mut yl, w);
+            let mut xy = x.clone();
+            prelu_inplace_on(isa, &mut xy, &[w], inner);
+            let (mut dp, mut dl) = (vec![T::ZERO; n], vec![T::ZERO; n]);
+            let mut dw = [T::from_f64(f64::NAN)];
+            prelu_backward_on(isa, x, dy, &mut dp, &[w], inner, &mut dw);
+            leaky_relu_backward_on(isa, x, dy, &mut dl, w);
+            for i in 0..n {
+                ensure!(
+                    same(yp[i], yl[i]) && same(xy[i], yl[i]),
+                    "prelu([{}], inner {inner}) [{}] on {isa} at {i}: x = {}: {} (in place {}) != \
+                     leaky_relu {}",
+                    show(w),
+                    T::NAME,
+                    show(x[i]),
+                    show(yp[i]),
+                    show(xy[i]),
+                    show(yl[i])
+                );
+                ensure!(
+                    same(dp[i], dl[i]),
+                    "prelu_backward([{}], inner {inner}) [{}] on {isa} at {i}: x = {}, dy = {}: \
+                     dx = {} != leaky_relu_backward {}",
+                    show(w),
+                    T::NAME,
+                    show(x[i]),
+                    show(dy[i]),
+                    show(dp[i]),
+                    show(dl[i])
+                );
+            }
+        }
+        Ok(())
+    };
+    verdict(check())
+}
+
+/// PReLU per channel: each run of `inner` elements equals leaky ReLU with its channel's weight
+/// (forward and `dx`, bit for bit), and `dweight[c]` is the sum over the channel of
+/// `x <= 0 ? x * dy : 0` (exact sum in f64; tolerance `(n + 2) eps sum |x dy|`, plus the
+/// subnormal floor of each product). `dweight` starts as NaN, so it must be overwritten.
+fn prop_prelu_channels<T: TestFloat>(p: PreluCase<T, MODERATE>) -> TestResult {
+    let (x, dy, weight, inner) = (&p.x, &p.dy, &p.weight, p.inner);
+    let n = x.len();
+    let check = || -> Verdict {
+        for &isa in all_isas() {
+            let mut y = vec![T::ZERO; n];
+            prelu_on(isa, x, &mut y, weight, inner);
+            let mut dx = vec![T::ZERO; n];
+            let mut dweight = vec![T::from_f64(f64::NAN); weight.len()];
+            prelu_backward_on(isa, x, dy, &mut dx, weight, inner, &mut dweight);
+            for start in (0..n).step_by(inner) {
+                let c = p.channel(start);
+                let run = start..start + inner;
+                let mut yl = vec![T::ZERO; inner];
+                leaky_relu_on(isa, &x[run.clone()], &mut yl, weight[c]);
+                let mut dl = vec![T::ZERO; inner];
+                leaky_relu_backward_on(isa, &x[run.clone()], &dy[run.clone()], &mut dl, weight[c]);
+                for (k, i) in run.enumerate() {
+                    ensure!(
+                        same(y[i], yl[k]) && same(dx[i], dl[k]),
+                        "prelu {:?}, inner {inner} [{}] on {isa} at {i} (channel {c}): x = {}, \
+                         dy = {}: y = {}, dx = {}; leaky_relu gives {}, {}",
+                        weight,
+                        T::NAME,
+                        show(x[i]),
+                        show(dy[i]),
+                        show(y[i]),
+                        show(dx[i]),
+                        show(yl[k]),
+                        show(dl[k])
+                    );
+                }
+            }
+            for (c, dw) in dweight.iter().enumerate() {
+                let (mut sum, mut abs, mut count) = (0.0f64, 0.0f64, 0usize);
+                for i in (0..n).filter(|&i| p.channel(i) == c) {
+                    count += 1;
+                    if x[i] <= T::ZERO {
+                        let t = x[i].to_f64() * dy[i].to_f64();
+                        sum += t;
+                        abs += t.abs();
+                    }
+                }
+                let tol = (count as f64 + 2.0) * eps::<T>() * abs
+                    + 2.0 * count as f64 * min_subnormal::<T>();
+                let got = dw.to_f64();
+                ensure!(
+                    (got - sum).abs() <= tol,
+                    "prelu_backward {:?}, inner {inner} [{}] on {isa}: dweight[{c}] = {got:e}, \
+                     sum of x * dy over x <= 0 = {sum:e} (tol {tol:e}, {count} elements)",
+                    weight,
+                    T::NAME
+                );
+            }
+        }
+        Ok(())
+    };
+    verdict(check())
+}
+
+// ------------------------------------------------------------------------------------------
+// Tests
+// ------------------------------------------------------------------------------------------
+
+type FdProp<T> = fn(SmoothX<T>, Grad<T>, Alpha<T>, Alpha<T>, Slope<T>, Bounds<T>) -> TestResult;
+type FromOutputProp<T> =
+    fn(Batch<T, ANY, false>, Alpha<T>, Alpha<T>, PosSlope<T>, Bounds<T>) -> TestResult;
+type InplaceProp<T> = fn(
+    Batch<T, ANY, false>,
+    Slope<T>,
+    Alpha<T>,
+    Slope<T>,
+    Bounds<T>,
+    PreluCase<T, ANY>,
+) -> TestResult;
+type MonotoneProp<T> =
+    fn(Batch<T, NOT_NAN, false>, Alpha<T>, Alpha<T>, PosSlope<T>, Bounds<T>) -> TestResult;
+type NanProp<T> = fn(
+    Batch<T, ANY, true>,
+    Alpha<T>,
+    Alpha<T>,
+    Slope<T>,
+    PosSlope<T>,
+    Bounds<T>,
+    PreluCase<T, ANY>,
+) -> TestResult;
+
+macro_rules! for_both {
+    ($($name:ident => $body:ident : $ty:ident;)*) => {
+        mod f32_props {
+            use super::*;
+            $(#[test] fn $name() { run($body::<f32> as $ty<f32>) })*
+        }
+        mod f64_props {
+            use super::*;
+            $(#[test] fn $name() { run($body::<f64> as $ty<f64>) })*
+        }
+    };
+}
+
+type BatchProp<T, const M: u8> = fn(Batch<T, M, false>) -> TestResult;
+type ReluAbsProp<T> = BatchProp<T, NOT_NAN>;
+type CreluProp<T> = fn(Batch<T, ANY, false>, Small) -> TestResult;
+type CreluBackwardProp<T> = fn(Batch<T, ANY, true>, Batch<T, ANY, true>, Small) -> TestResult;
+type BoundedProp<T> = fn(Batch<T, NOT_NAN, false>, Alpha<T>, Alpha<T>) -> TestResult;
+type OneWeightProp<T> = fn(Batch<T, ANY, true>, Slope<T>, Small, bool) -> TestResult;
+type ChannelsProp<T> = fn(PreluCase<T, MODERATE>) -> TestResult;
+
+for_both! {
+    backward_matches_central_difference => prop_finite_difference: FdProp;
+    backward_from_output_matches_backward => prop_from_output: FromOutputProp;
+    relu_x_plus_relu_minus_x_is_abs => prop_relu_abs: ReluAbsProp;
+    crelu_rows_are_relu_of_x_and_minus_x => prop_crelu_rows: CreluProp;
+    crelu_backward_is_the_chain_rule => prop_crelu_backward: CreluBackwardProp;
+    inplace_equals_out_of_place => prop_inplace: InplaceProp;
+    monotone_non_decreasing => prop_monotone: MonotoneProp;
+    elu_family_bounded_below => prop_elu_bounded_below: BoundedProp;
+    nan_in_gives_nan_out => prop_nan_propagates: NanProp;
+    prelu_one_weight_is_leaky_relu => prop_prelu_one_weight_is_leaky: OneWeightProp;
+    prelu_channels_and_dweight => prop_prelu_channels: ChannelsProp;
+}
