@@ -65,7 +65,7 @@ pub mod reference {
     /// (`erfc'(z) = -2/sqrt(pi) e^(-z^2)`), which matters in the far tails.
     fn phi(x: f64) -> f64 {
         if x.is_nan() || x.is_infinite() {
-            return if x.is_nan() { x } else { x.max(0.0).min(1.0) };
+            return if x.is_nan() { x } else { x.clamp(0.0, 1.0) };
         }
         let a = x.abs();
         let z = a * FRAC_1_SQRT_2;

@@ -63,7 +63,7 @@ fn elu_slope_exact(x: f64) -> f64 {
     }
 }
 
-fn cases() -> Vec<Case> {
+fn elu_cases() -> Vec<Case> {
     vec![
         Case {
             name: "elu",
@@ -125,10 +125,227 @@ struct Worst {
     exact: f64,
 }
 
+extern "C" {
+    /// The C library's `erfc` (glibc: under 1 ULP), an oracle independent of the crate's.
+    fn erfc(x: f64) -> f64;
+}
+
+fn sig(x: f64) -> f64 {
+    if x >= 0.0 {
+        1.0 / (1.0 + (-x).exp())
+    } else {
+        let e = x.exp();
+        e / (1.0 + e)
+    }
+}
+
+fn sech2(x: f64) -> f64 {
+    let s = 1.0 / x.cosh();
+    s * s
+}
+
+/// `Phi(x)` from the C library's `erfc`.
+fn phi(x: f64) -> f64 {
+    // SAFETY: `erfc` is a pure C math function taking and returning a double.
+    0.5 * unsafe { erfc(-x * std::f64::consts::FRAC_1_SQRT_2) }
+}
+
+fn softplus_exact(x: f64) -> f64 {
+    if x > 20.0 {
+        x
+    } else {
+        x.max(0.0) + (-x.abs()).exp().ln_1p()
+    }
+}
+
+const BETA: f64 = 0.797_884_560_802_865_4;
+const KAPPA: f64 = 0.044_715;
+
+fn gelu_tanh_inner2(x: f64) -> f64 {
+    2.0 * BETA * (x + KAPPA * x * x * x)
+}
+
+/// `x * f`, with the limit `-0.0` at `-inf` where `f -> 0`.
+fn times(x: f64, f: f64) -> f64 {
+    if x == f64::NEG_INFINITY {
+        -0.0
+    } else {
+        x * f
+    }
+}
+
+/// `a + x * b` where `x * b -> 0` at `+-inf`.
+fn plus_times(a: f64, x: f64, b: f64) -> f64 {
+    if x.is_infinite() {
+        a
+    } else {
+        a + x * b
+    }
+}
+
+fn ones(n: usize) -> Vec<f32> {
+    vec![1.0; n]
+}
+
+fn smooth_cases() -> Vec<Case> {
+    vec![
+        Case {
+            name: "sigmoid",
+            simd: sigmoid_on,
+            exact: sig,
+            bound: 1.0,
+        },
+        Case {
+            name: "sigmoid_backward",
+            simd: |i, x, d| sigmoid_backward_on(i, x, &ones(x.len()), d),
+            exact: |x| sig(x) * sig(-x),
+            bound: 2.0,
+        },
+        Case {
+            name: "tanh",
+            simd: tanh_on,
+            exact: f64::tanh,
+            bound: 1.0,
+        },
+        Case {
+            name: "tanh_backward",
+            simd: |i, x, d| tanh_backward_on(i, x, &ones(x.len()), d),
+            exact: sech2,
+            bound: 2.0,
+        },
+        Case {
+            name: "silu",
+            simd: silu_on,
+            exact: |x| times(x, sig(x)),
+            bound: 2.0,
+        },
+        Case {
+            name: "silu_backward",
+            simd: |i, x, d| silu_backward_on(i, x, &ones(x.len()), d),
+            exact: |x| plus_times(sig(x), x, sig(x) * sig(-x)),
+            bound: 3.0,
+        },
+        Case {
+            name: "gelu",
+            simd: gelu_on,
+            exact: |x| times(x, phi(x)),
+            bound: 2.0,
+        },
+        Case {
+            name: "gelu_backward",
+            simd: |i, x, d| gelu_backward_on(i, x, &ones(x.len()), d),
+            exact: |x| plus_times(phi(x), x, (-0.5 * x * x).exp() * 0.398_942_280_401_432_7),
+            bound: 3.0,
+        },
+        Case {
+            name: "gelu_tanh",
+            simd: gelu_tanh_on,
+            exact: |x| times(x, sig(gelu_tanh_inner2(x))),
+            bound: 2.0,
+        },
+        Case {
+            name: "gelu_tanh_backward",
+            simd: |i, x, d| gelu_tanh_backward_on(i, x, &ones(x.len()), d),
+            exact: |x| {
+                let u2 = gelu_tanh_inner2(x);
+                let k = 2.0 * BETA * sig(u2) * sig(-u2);
+                plus_times(sig(u2), x, (1.0 + 3.0 * KAPPA * x * x) * k)
+            },
+            bound: 3.0,
+        },
+        Case {
+            name: "softplus",
+            simd: |i, x, y| softplus_on(i, x, y, 1.0, 20.0),
+            exact: softplus_exact,
+            bound: 1.0,
+        },
+        Case {
+            name: "softplus_backward",
+            simd: |i, x, d| softplus_backward_on(i, x, &ones(x.len()), d, 1.0, 20.0),
+            exact: |x| if x > 20.0 { 1.0 } else { sig(x) },
+            bound: 2.0,
+        },
+        Case {
+            name: "mish",
+            simd: mish_on,
+            exact: |x| times(x, softplus_exact(x).tanh()),
+            bound: 2.0,
+        },
+        Case {
+            name: "mish_backward",
+            simd: |i, x, d| mish_backward_on(i, x, &ones(x.len()), d),
+            exact: |x| {
+                let sp = x.max(0.0) + (-x.abs()).exp().ln_1p();
+                plus_times(sp.tanh(), x, sech2(sp) * sig(x))
+            },
+            bound: 3.0,
+        },
+        Case {
+            name: "hardswish",
+            simd: hardswish_on,
+            exact: |x| {
+                if x <= -3.0 {
+                    -0.0
+                } else {
+                    x * (x + 3.0).min(6.0) / 6.0
+                }
+            },
+            bound: 1.0,
+        },
+        Case {
+            name: "hardswish_backward",
+            simd: |i, x, d| hardswish_backward_on(i, x, &ones(x.len()), d),
+            exact: |x| {
+                if x.is_nan() {
+                    x
+                } else if x <= -3.0 {
+                    0.0
+                } else if x >= 3.0 {
+                    1.0
+                } else {
+                    x / 3.0 + 0.5
+                }
+            },
+            bound: 2.0,
+        },
+        Case {
+            name: "hardsigmoid",
+            simd: hardsigmoid_on,
+            exact: |x| (x + 3.0).clamp(0.0, 6.0) / 6.0,
+            bound: 1.0,
+        },
+        Case {
+            name: "hardsigmoid_backward",
+            simd: |i, x, d| hardsigmoid_backward_on(i, x, &ones(x.len()), d),
+            exact: |x| {
+                if x.is_nan() {
+                    x
+                } else if x > -3.0 && x < 3.0 {
+                    1.0 / 6.0
+                } else {
+                    0.0
+                }
+            },
+            bound: 2.0,
+        },
+    ]
+}
+
 #[test]
 #[ignore = "2^32 inputs per function and ISA: minutes in release mode; run by .ci/run"]
-fn every_f32_input_within_documented_ulp() {
-    let cases = cases();
+fn elu_family_every_f32_input_within_documented_ulp() {
+    sweep(elu_cases());
+}
+
+#[test]
+#[ignore = "2^32 inputs per function and ISA: about 10 minutes on 2 cores; run by .ci/run"]
+fn smooth_every_f32_input_within_documented_ulp() {
+    sweep(smooth_cases());
+}
+
+/// Runs every case over all 2^32 inputs on every ISA, prints the worst input of each, and
+/// asserts the bounds.
+fn sweep(cases: Vec<Case>) {
     let isas = isas();
     const CHUNK: u64 = 1 << 16;
     const SCALAR_STRIDE: u64 = 16;
