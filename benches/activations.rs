@@ -26,25 +26,31 @@
 //! Covered: every forward out of place; `relu_inplace` and `elu_inplace`; every `_backward`
 //! and `_backward_from_output`; `crelu` (rows of 256); `prelu` and `prelu_backward` with one
 //! shared weight (`prelu_shared`), 64 channels NCHW with batch 1 (`prelu_nchw`,
-//! `inner = n / 64`) and 64 channels channels-last (`prelu_nhwc`, `inner = 1`). All in f32;
+//! `inner = n / 64`) and 64 channels channels-last (`prelu_nhwc`, `inner = 1`); the smooth
+//! activations `sigmoid`, `tanh`, `silu`, `gelu`, `gelu_tanh`, `softplus` (PyTorch's
+//! `beta = 1`, `threshold = 20`), `mish`, `hardswish` and `hardsigmoid`, each with its
+//! `_backward`, and `sigmoid_backward_from_output`, `tanh_backward_from_output`. All in f32;
 //! `relu`, `elu` and `elu_backward` also in f64. The other `_inplace` functions run the
 //! same kernels as their out-of-place forms and are not measured.
 //!
 //! Inputs are a fixed pseudo-random mix of negative and positive values in [-10, 10] (an
-//! LCG, identical on every run); the `_from_output` functions get `y = f(x)`. The in-place
-//! rows run repeatedly on one buffer, so after the first call `relu_inplace` sees no
-//! negatives and `elu_inplace` sees values drifting up toward 0 (the SIMD kernels are
-//! branch-free, so their time does not depend on it).
+//! LCG, identical on every run; softplus never reaches its threshold); the `_from_output`
+//! functions get `y = f(x)`. The in-place rows run repeatedly on one buffer, so after the
+//! first call `relu_inplace` sees no negatives and `elu_inplace` sees values drifting up
+//! toward 0 (the SIMD kernels are branch-free, so their time does not depend on it).
 //!
 //! # Running
-//! `cargo bench --bench activations` runs everything (~950 rows, 30-40 minutes). Criterion's
-//! filter is a regex over the ids: `cargo bench --bench activations -- '^relu/f32/8192/'`
-//! runs one group, `-- '^elu'` one family, `-- '/8192/'` one size, `-- '/(memcpy|avx2)$'`
-//! chosen rows; add `--quick` for a fast estimate. Each row is 0.5 s of warm-up and 1 s of
-//! samples: 20 samples (flat sampling from 1M on, and only 10 samples at 16M, where a
-//! reference call takes up to ~0.4 s and criterion warns that it needs longer). The options
-//! `--warm-up-time`, `--measurement-time` and `--sample-size` override these, except the
-//! sample count at 16M.
+//! `cargo bench --bench activations` runs everything (~1500 rows with AVX-512, about an
+//! hour). Criterion's filter is a regex over the ids:
+//! `cargo bench --bench activations -- '^relu/f32/8192/'` runs one group, `-- '^elu'` one
+//! family, `-- '/8192/'` one size, `-- '/(memcpy|avx2)$'` chosen rows; add `--quick` for a
+//! fast estimate. Each row is 0.5 s of warm-up and 1 s of samples: 20 samples (flat sampling
+//! from 1M on, and only 10 samples at 16M, where a reference call takes up to ~0.7 s and
+//! criterion warns that it needs longer). The references of `gelu` and `gelu_backward`
+//! compute `erfc` by series and continued fraction, ~1 us per element (~17 s per call at
+//! 16M): their `scalar_reference` rows take ~7 minutes of the hour, ~3 minutes each at 16M.
+//! The options `--warm-up-time`, `--measurement-time` and `--sample-size` override these,
+//! except the sample count at 16M.
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
 use simd_activations::{self as sa, reference as r, Float, Isa, SELU_ALPHA, SELU_SCALE};
@@ -61,6 +67,8 @@ const HARDTANH: (f64, f64) = (-1.0, 1.0);
 const CRELU_ROW: usize = 256;
 /// Channels of the per-channel PReLU benches.
 const CHANNELS: usize = 64;
+/// Softplus's `beta` and `threshold` (PyTorch's defaults).
+const SOFTPLUS: (f32, f32) = (1.0, 20.0);
 
 /// `n` values in [-10, 10]: a 64-bit LCG (Knuth's MMIX constants), its top 24 bits mapped
 /// to the interval. Different seeds give different sequences.
@@ -111,8 +119,8 @@ fn group<T: Float, const I: usize, const O: usize>(
 
     let mut g = crit.benchmark_group(format!("{name}/{}/{n}", T::NAME));
     if n >= 1 << 20 {
-        // One call takes milliseconds (the references up to ~0.3 s at 16M): a linear sweep of
-        // iteration counts would take far longer than the measurement time.
+        // One call takes milliseconds (the references up to ~0.7 s at 16M, gelu's ~17 s): a
+        // linear sweep of iteration counts would take far longer than the measurement time.
         g.sampling_mode(SamplingMode::Flat);
     }
     if n >= 1 << 24 {
@@ -544,6 +552,83 @@ fn activations_f32(crit: &mut Criterion) {
     );
 }
 
+/// A smooth activation: name, forward (`_on`) and its reference.
+type Smooth = (&'static str, fn(Isa, &[f32], &mut [f32]), fn(f32) -> f32);
+/// A smooth activation's gradient: name of the forward, `_backward_on` and its reference.
+type SmoothGradient = (
+    &'static str,
+    fn(Isa, &[f32], &[f32], &mut [f32]),
+    fn(f32, f32) -> f32,
+);
+
+const SMOOTH: [Smooth; 9] = [
+    ("sigmoid", sa::sigmoid_on, r::sigmoid),
+    ("tanh", sa::tanh_on, r::tanh),
+    ("silu", sa::silu_on, r::silu),
+    ("gelu", sa::gelu_on, r::gelu),
+    ("gelu_tanh", sa::gelu_tanh_on, r::gelu_tanh),
+    (
+        "softplus",
+        |isa, x, y| sa::softplus_on(isa, x, y, SOFTPLUS.0, SOFTPLUS.1),
+        |x| r::softplus(x, SOFTPLUS.0, SOFTPLUS.1),
+    ),
+    ("mish", sa::mish_on, r::mish),
+    ("hardswish", sa::hardswish_on, r::hardswish),
+    ("hardsigmoid", sa::hardsigmoid_on, r::hardsigmoid),
+];
+
+const SMOOTH_BACKWARD: [SmoothGradient; 9] = [
+    ("sigmoid", sa::sigmoid_backward_on, r::sigmoid_backward),
+    ("tanh", sa::tanh_backward_on, r::tanh_backward),
+    ("silu", sa::silu_backward_on, r::silu_backward),
+    ("gelu", sa::gelu_backward_on, r::gelu_backward),
+    (
+        "gelu_tanh",
+        sa::gelu_tanh_backward_on,
+        r::gelu_tanh_backward,
+    ),
+    (
+        "softplus",
+        |isa, x, dy, dx| sa::softplus_backward_on(isa, x, dy, dx, SOFTPLUS.0, SOFTPLUS.1),
+        |x, dy| r::softplus_backward(x, dy, SOFTPLUS.0, SOFTPLUS.1),
+    ),
+    ("mish", sa::mish_backward_on, r::mish_backward),
+    (
+        "hardswish",
+        sa::hardswish_backward_on,
+        r::hardswish_backward,
+    ),
+    (
+        "hardsigmoid",
+        sa::hardsigmoid_backward_on,
+        r::hardsigmoid_backward,
+    ),
+];
+
+/// The smooth activations, f32 only.
+fn smooth(crit: &mut Criterion) {
+    for (name, simd, reference) in SMOOTH {
+        unary(crit, name, simd, reference);
+    }
+    for (name, simd, reference) in SMOOTH_BACKWARD {
+        backward(crit, &format!("{name}_backward"), simd, reference);
+    }
+    backward_from_output::<f32>(
+        crit,
+        "sigmoid_backward_from_output",
+        sa::sigmoid,
+        sa::sigmoid_backward_from_output_on,
+        r::sigmoid_backward_from_output,
+    );
+    backward_from_output::<f32>(
+        crit,
+        "tanh_backward_from_output",
+        sa::tanh,
+        sa::tanh_backward_from_output_on,
+        r::tanh_backward_from_output,
+    );
+}
+
 fn activations_f64(crit: &mut Criterion) {
     relu_elu::<f64>(crit);
 }
@@ -575,6 +660,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = dispatch_overhead, activations_f32, activations_f64
+    targets = dispatch_overhead, activations_f32, smooth, activations_f64
 }
 criterion_main!(benches);

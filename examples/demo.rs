@@ -1,9 +1,20 @@
 //! Every activation and gradient of the crate on a few inputs, checked against the scalar
 //! reference.
 //!
-//! `cargo run --release --example demo`; `SIMD_ACTIVATIONS_ISA=scalar` (or `avx2`, `avx512`,
-//! `neon`) runs it on another ISA. The gradients are taken with `dy = 1`, so `dx` is the
-//! derivative itself. Exits with status 1 if a result disagrees with the reference.
+//! `cargo run --release --example demo` (instant once built); `SIMD_ACTIVATIONS_ISA=scalar`
+//! (or `avx2`, `avx512`, `neon`) runs it on another ISA. The gradients are taken with
+//! `dy = 1`, so `dx` is the derivative itself. Exits with status 1 if a result disagrees with
+//! the reference.
+//!
+//! One row per function and output. The ReLU family (`relu`, `leaky_relu`, `prelu` in three
+//! layouts, `crelu`), the clamps (`relu6`, `hardtanh`) and the ELU family (`elu`, `selu`,
+//! `celu`): forward, `_inplace`, `_backward` and `_backward_from_output`, bit for bit for the
+//! piecewise-linear ones (PReLU's `dweight` sums within 1e-5), within 4 ULP for the ELU
+//! family (1e-6 for its gradients from the rounded output). The smooth activations
+//! (`sigmoid`, `tanh`, `silu`, `gelu`, `gelu_tanh`, `softplus` with PyTorch's `beta = 1` and
+//! `threshold = 20`, `mish`, `hardswish`, `hardsigmoid`): forward and `_backward`, and
+//! `sigmoid_backward_from_output`, `tanh_backward_from_output` against the reference's
+//! formula from the output on the same `y`; all within 1 ULP.
 
 use simd_activations::{self as sa, reference as r, Isa, SELU_ALPHA, SELU_SCALE};
 
@@ -18,6 +29,53 @@ const HARDTANH: (f32, f32) = (-1.0, 1.0);
 /// PReLU per-channel weights: the 9 inputs as 3 channels of 3 elements (NCHW, `inner = 3`)
 /// or as 3 rows of 3 channels (channels-last, `inner = 1`).
 const PRELU_W: [f32; 3] = [0.1, 0.2, 0.3];
+/// Softplus's `beta` and `threshold` (PyTorch's defaults).
+const SOFTPLUS: (f32, f32) = (1.0, 20.0);
+
+/// A smooth activation: label, forward and its reference.
+type Smooth = (&'static str, fn(&[f32], &mut [f32]), fn(f32) -> f32);
+/// A smooth activation's gradient: name of the forward, `_backward` and its reference.
+type SmoothGradient = (
+    &'static str,
+    fn(&[f32], &[f32], &mut [f32]),
+    fn(f32, f32) -> f32,
+);
+
+const SMOOTH: [Smooth; 9] = [
+    ("sigmoid", sa::sigmoid, r::sigmoid),
+    ("tanh", sa::tanh, r::tanh),
+    ("silu", sa::silu, r::silu),
+    ("gelu", sa::gelu, r::gelu),
+    ("gelu_tanh", sa::gelu_tanh, r::gelu_tanh),
+    (
+        "softplus (1, 20)",
+        |x, y| sa::softplus(x, y, SOFTPLUS.0, SOFTPLUS.1),
+        |x| r::softplus(x, SOFTPLUS.0, SOFTPLUS.1),
+    ),
+    ("mish", sa::mish, r::mish),
+    ("hardswish", sa::hardswish, r::hardswish),
+    ("hardsigmoid", sa::hardsigmoid, r::hardsigmoid),
+];
+
+const SMOOTH_BACKWARD: [SmoothGradient; 9] = [
+    ("sigmoid", sa::sigmoid_backward, r::sigmoid_backward),
+    ("tanh", sa::tanh_backward, r::tanh_backward),
+    ("silu", sa::silu_backward, r::silu_backward),
+    ("gelu", sa::gelu_backward, r::gelu_backward),
+    ("gelu_tanh", sa::gelu_tanh_backward, r::gelu_tanh_backward),
+    (
+        "softplus",
+        |x, dy, dx| sa::softplus_backward(x, dy, dx, SOFTPLUS.0, SOFTPLUS.1),
+        |x, dy| r::softplus_backward(x, dy, SOFTPLUS.0, SOFTPLUS.1),
+    ),
+    ("mish", sa::mish_backward, r::mish_backward),
+    ("hardswish", sa::hardswish_backward, r::hardswish_backward),
+    (
+        "hardsigmoid",
+        sa::hardsigmoid_backward,
+        r::hardsigmoid_backward,
+    ),
+];
 
 /// How close a result must be to the reference.
 #[derive(Clone, Copy)]
@@ -137,6 +195,23 @@ impl Demo {
         let mut y = [0.0; N];
         forward(&X, &mut y);
         self.backward(name, |_, dy, dx| f(&y, dy, dx), reference, tol);
+    }
+
+    /// `dx = f(y, dy)` on `y = forward(x)`, against the reference's formula from the output
+    /// `reference(y, dy)` on the same `y` (so independent of the forward's rounding).
+    fn gradient_of_output(
+        &mut self,
+        name: &str,
+        forward: impl Fn(&[f32], &mut [f32]),
+        f: impl Fn(&[f32], &[f32], &mut [f32]),
+        reference: impl Fn(f32, f32) -> f32,
+        tol: Tol,
+    ) {
+        let (mut y, mut dx) = ([0.0; N], [0.0; N]);
+        forward(&X, &mut y);
+        f(&y, &DY, &mut dx);
+        let want: Vec<f32> = y.iter().zip(DY).map(|(&y, dy)| reference(y, dy)).collect();
+        self.row(&format!("{name} dx"), &dx, &want, tol);
     }
 
     /// PReLU forward and backward with `weight` and `inner`; `dweight` checked against the
@@ -367,6 +442,30 @@ fn main() {
         |y, dy, dx| sa::celu_backward_from_output(y, dy, dx, CELU_ALPHA),
         celu_grad,
         from_y,
+    );
+
+    // Smooth activations: kernel and reference both evaluate in f64 and round once, so they
+    // agree within 1 ULP.
+    let one_ulp = Tol::Ulps(1);
+    for (name, f, reference) in SMOOTH {
+        d.forward(name, f, reference, one_ulp);
+    }
+    for (name, f, reference) in SMOOTH_BACKWARD {
+        d.backward(&format!("{name}_backward"), f, reference, one_ulp);
+    }
+    d.gradient_of_output(
+        "sigmoid_backward_from_output",
+        sa::sigmoid,
+        sa::sigmoid_backward_from_output,
+        r::sigmoid_backward_from_output,
+        one_ulp,
+    );
+    d.gradient_of_output(
+        "tanh_backward_from_output",
+        sa::tanh,
+        sa::tanh_backward_from_output,
+        r::tanh_backward_from_output,
+        one_ulp,
     );
 
     if d.failures == 0 {

@@ -228,7 +228,7 @@ isa_fn! {
     /// with `alpha = 1` as [`elu`]; another `alpha` adds two roundings.
     ///
     /// # Panics
-    /// If `x.len() != y.len()`, or unless `alpha > 0` (CELU's domain; PyTorch only rejects 0).
+    /// If `x.len() != y.len()`, or unless `0 < alpha < inf` (CELU's domain; PyTorch only rejects 0).
     pub fn celu / celu_on(isa)(x: &[T], y: &mut [T], alpha: T) {
         checks::same_len("celu", &[("x", x.len()), ("y", y.len())]);
         check_celu_alpha("celu", alpha);
@@ -240,7 +240,7 @@ isa_fn! {
     /// CELU in place; semantics as [`celu`].
     ///
     /// # Panics
-    /// Unless `alpha > 0`.
+    /// Unless `0 < alpha < inf`.
     pub fn celu_inplace / celu_inplace_on(isa)(xy: &mut [T], alpha: T) {
         check_celu_alpha("celu_inplace", alpha);
         dispatch("celu_inplace", isa, UnaryInPlace { kernel: EluForward::<T, true>(Elu::celu(alpha)), xy })
@@ -285,7 +285,7 @@ isa_fn! {
     /// `celu'(0) = 1`. Error with `alpha = 1, dy = 1`: at most 1 ULP for every f32 input.
     ///
     /// # Panics
-    /// If `x`, `dy` and `dx` differ in length, or unless `alpha > 0`.
+    /// If `x`, `dy` and `dx` differ in length, or unless `0 < alpha < inf`.
     pub fn celu_backward / celu_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T], alpha: T) {
         checks::same_len("celu_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
         check_celu_alpha("celu_backward", alpha);
@@ -302,7 +302,7 @@ isa_fn! {
     /// from [`elu_backward`] by the rounding already in `y`.
     ///
     /// # Panics
-    /// If the lengths differ, or unless `alpha > 0` (NaN included).
+    /// If the lengths differ, or unless `0 < alpha < inf`.
     pub fn elu_backward_from_output / elu_backward_from_output_on(isa)(y: &[T], dy: &[T], dx: &mut [T], alpha: T) {
         let func = "elu_backward_from_output";
         checks::same_len(func, &[("y", y.len()), ("dy", dy.len()), ("dx", dx.len())]);
@@ -331,7 +331,7 @@ isa_fn! {
     /// Valid only for `alpha > 0`, where `y > 0` exactly when `x > 0`.
     ///
     /// # Panics
-    /// If the lengths differ, or unless `alpha > 0` (NaN included).
+    /// If the lengths differ, or unless `0 < alpha < inf`.
     pub fn celu_backward_from_output / celu_backward_from_output_on(isa)(y: &[T], dy: &[T], dx: &mut [T], alpha: T) {
         let func = "celu_backward_from_output";
         checks::same_len(func, &[("y", y.len()), ("dy", dy.len()), ("dx", dx.len())]);

@@ -100,7 +100,7 @@ isa_fn! {
     /// negative inputs to positive outputs, so the output no longer tells the branch).
     ///
     /// # Panics
-    /// If the lengths differ, or unless `slope > 0` (NaN included).
+    /// If the lengths differ, or unless `0 < slope < inf`.
     pub fn leaky_relu_backward_from_output / leaky_relu_backward_from_output_on(isa)(y: &[T], dy: &[T], dx: &mut [T], slope: T) {
         let func = "leaky_relu_backward_from_output";
         checks::same_len(func, &[("y", y.len()), ("dy", dy.len()), ("dx", dx.len())]);

@@ -148,7 +148,7 @@ isa_fn! {
     /// negative tail (`~ e^x`) keeps its relative accuracy. NaN gives NaN, `-inf` gives 0.
     ///
     /// # Panics
-    /// If `x.len() != y.len()`, unless `beta > 0`, or if `threshold` is NaN.
+    /// If `x.len() != y.len()`, unless `0 < beta < inf`, or if `threshold` is NaN.
     pub fn softplus / softplus_on(isa)(x: &[T], y: &mut [T], beta: T, threshold: T) {
         checks::same_len("softplus", &[("x", x.len()), ("y", y.len())]);
         check_params("softplus", beta, threshold);
@@ -169,7 +169,7 @@ isa_fn! {
     /// in f64 and rounded once.
     ///
     /// # Panics
-    /// If `x`, `dy` and `dx` differ in length, unless `beta > 0`, or if `threshold` is NaN.
+    /// If `x`, `dy` and `dx` differ in length, unless `0 < beta < inf`, or if `threshold` is NaN.
     pub fn softplus_backward / softplus_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T], beta: T, threshold: T) {
         checks::same_len("softplus_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
         check_params("softplus_backward", beta, threshold);

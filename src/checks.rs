@@ -29,11 +29,12 @@ pub(crate) fn double_len(func: &str, name: &str, len: usize, half_name: &str, ha
     }
 }
 
-/// Panics unless `value > 0` (which also rejects NaN).
+/// Panics unless `0 < value < inf` (which also rejects NaN).
 #[track_caller]
 pub(crate) fn positive<T: Float>(func: &str, name: &str, value: T, why: &str) {
-    if value.partial_cmp(&T::ZERO) != Some(core::cmp::Ordering::Greater) {
-        panic!("simd_activations::{func}: {name} = {value} must be > 0 ({why})");
+    let finite = value.to_f64().is_finite();
+    if !finite || value.partial_cmp(&T::ZERO) != Some(core::cmp::Ordering::Greater) {
+        panic!("simd_activations::{func}: {name} = {value} must be > 0 and finite ({why})");
     }
 }
 
