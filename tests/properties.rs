@@ -1699,3 +1699,774 @@ for_both! {
     prelu_one_weight_is_leaky_relu => prop_prelu_one_weight_is_leaky: OneWeightProp;
     prelu_channels_and_dweight => prop_prelu_channels: ChannelsProp;
 }
+
+// ------------------------------------------------------------------------------------------
+// Smooth activations: sigmoid, tanh, SiLU, GELU (both forms), softplus, mish, hardswish,
+// hardsigmoid
+// ------------------------------------------------------------------------------------------
+
+/// Softplus's `threshold` in these properties (PyTorch's default).
+const SOFTPLUS_THRESHOLD: f64 = 20.0;
+
+/// Like [`run`], with `default` cases per property and element type (`QUICKCHECK_TESTS` still
+/// overrides).
+fn run_n<A: Testable>(default: u64, property: A) {
+    let tests = std::env::var("QUICKCHECK_TESTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default);
+    QuickCheck::new()
+        .tests(tests)
+        .max_tests(50 * tests)
+        .min_tests_passed(tests / 2)
+        .quickcheck(property);
+}
+
+/// Softplus `beta` in (0.5, 3); shrinks towards 1.
+#[derive(Clone, Copy, Debug)]
+struct Beta<T>(T);
+
+impl<T: TestFloat> Arbitrary for Beta<T> {
+    fn arbitrary(g: &mut Gen) -> Self {
+        let mut r = rng(g);
+        Beta(match below(&mut r, 4) {
+            0 => T::ONE,
+            1 => T::from_f64(log_uniform(&mut r, 0.501, 2.999)),
+            _ => T::from_f64(uniform(&mut r, 0.501, 2.999)),
+        })
+    }
+    fn shrink(&self) -> Box<dyn Iterator<Item = Self>> {
+        Box::new(
+            shrink_param(self.0, 0.501, 2.999, &[1.0, 2.0])
+                .into_iter()
+                .map(Beta),
+        )
+    }
+}
+
+/// What a function does at an infinite input.
+#[derive(Clone, Copy)]
+struct Limit {
+    /// `f(+-inf)`, bit for bit.
+    value: f64,
+    /// `f'(+-inf)`: the backward gives `dy * slope` (for finite `dy`).
+    slope: f64,
+    /// The backward is a select there: 0 whatever `dy` (NaN and infinities included).
+    select: bool,
+}
+
+const fn limit(value: f64, slope: f64) -> Limit {
+    Limit {
+        value,
+        slope,
+        select: false,
+    }
+}
+
+const fn select_zero(value: f64) -> Limit {
+    Limit {
+        value,
+        slope: 0.0,
+        select: true,
+    }
+}
+
+/// Softplus's step down at its threshold: `f(x) = ln(1 + e^(beta x)) / beta` up to
+/// `beta x == threshold` (compared in f64, as the kernel does), `x` above, so the output drops
+/// by `ln(1 + e^-threshold) / beta` (as in PyTorch).
+#[derive(Clone, Copy)]
+struct Step {
+    beta: f64,
+    threshold: f64,
+}
+
+/// A smooth activation.
+struct Act<T> {
+    name: String,
+    out: OutOfPlace<T>,
+    inplace: InPlace<T>,
+    backward: Gradient<T>,
+    /// The f64 forward, for central differences.
+    forward64: OutOfPlace<f64>,
+    /// Where the function or its derivative breaks.
+    breaks: Vec<f64>,
+    /// A bound on the f64 forward's error, in ULP (for the central difference's own error).
+    ulps: f64,
+    /// Non-decreasing, and the gradient `>= 0`, on `[monotone_from, +inf]`.
+    monotone_from: f64,
+    /// In f64, how far (in ULP of the output) a larger input's output may fall below a
+    /// smaller one's: the evaluation is within a few ULP, not correctly rounded, so adjacent
+    /// inputs can come out 1 ULP out of order. 0 for the hard variants (a few monotone
+    /// roundings). f32 results are the f64 ones rounded, and held to exact order.
+    monotone_ulps: f64,
+    /// At `-inf` and `+inf`.
+    limits: [Limit; 2],
+    step: Option<Step>,
+}
+
+/// The defaults: smooth everywhere, within 8 ULP in f64 (monotone within 8 ULP), non-decreasing
+/// from 0, `f(-inf) = -0` with slope 0, `f(+inf) = +inf` with slope 1.
+fn act<T: TestFloat>(
+    name: &str,
+    out: OutOfPlace<T>,
+    inplace: InPlace<T>,
+    backward: Gradient<T>,
+    forward64: OutOfPlace<f64>,
+) -> Act<T> {
+    Act {
+        name: name.into(),
+        out,
+        inplace,
+        backward,
+        forward64,
+        breaks: vec![],
+        ulps: 8.0,
+        monotone_from: 0.0,
+        monotone_ulps: 8.0,
+        limits: [limit(-0.0, 0.0), limit(f64::INFINITY, 1.0)],
+        step: None,
+    }
+}
+
+/// Every smooth activation (softplus with `beta` and threshold [`SOFTPLUS_THRESHOLD`]).
+fn acts<T: TestFloat>(beta: T) -> Vec<Act<T>> {
+    let (b64, t64) = (beta.to_f64(), SOFTPLUS_THRESHOLD);
+    let threshold = T::from_f64(t64);
+    vec![
+        Act {
+            monotone_from: f64::NEG_INFINITY,
+            limits: [limit(0.0, 0.0), limit(1.0, 0.0)],
+            ..act(
+                "sigmoid",
+                Box::new(sigmoid_on),
+                Box::new(sigmoid_inplace_on),
+                Box::new(sigmoid_backward_on),
+                Box::new(sigmoid_on),
+            )
+        },
+        Act {
+            monotone_from: f64::NEG_INFINITY,
+            limits: [limit(-1.0, 0.0), limit(1.0, 0.0)],
+            ..act(
+                "tanh",
+                Box::new(tanh_on),
+                Box::new(tanh_inplace_on),
+                Box::new(tanh_backward_on),
+                Box::new(tanh_on),
+            )
+        },
+        act(
+            "silu",
+            Box::new(silu_on),
+            Box::new(silu_inplace_on),
+            Box::new(silu_backward_on),
+            Box::new(silu_on),
+        ),
+        Act {
+            // Differential tests: within 16 ULP of the reference.
+            ulps: 32.0,
+            monotone_ulps: 32.0,
+            ..act(
+                "gelu",
+                Box::new(gelu_on),
+                Box::new(gelu_inplace_on),
+                Box::new(gelu_backward_on),
+                Box::new(gelu_on),
+            )
+        },
+        Act {
+            // The negative tail amplifies the rounding of `u` by |2u| (< 1500 while normal).
+            ulps: 4096.0,
+            monotone_ulps: 64.0,
+            ..act(
+                "gelu_tanh",
+                Box::new(gelu_tanh_on),
+                Box::new(gelu_tanh_inplace_on),
+                Box::new(gelu_tanh_backward_on),
+                Box::new(gelu_tanh_on),
+            )
+        },
+        Act {
+            breaks: vec![t64 / b64],
+            monotone_from: f64::NEG_INFINITY,
+            limits: [limit(0.0, 0.0), limit(f64::INFINITY, 1.0)],
+            step: Some(Step {
+                beta: b64,
+                threshold: t64,
+            }),
+            ..act(
+                &format!("softplus({beta:e}, {t64:e})"),
+                Box::new(move |i, x, y| softplus_on(i, x, y, beta, threshold)),
+                Box::new(move |i, xy| softplus_inplace_on(i, xy, beta, threshold)),
+                Box::new(move |i, x, dy, dx| softplus_backward_on(i, x, dy, dx, beta, threshold)),
+                Box::new(move |i, x, y| softplus_on(i, x, y, b64, t64)),
+            )
+        },
+        act(
+            "mish",
+            Box::new(mish_on),
+            Box::new(mish_inplace_on),
+            Box::new(mish_backward_on),
+            Box::new(mish_on),
+        ),
+        Act {
+            breaks: vec![-3.0, 3.0],
+            monotone_ulps: 0.0,
+            limits: [select_zero(-0.0), limit(f64::INFINITY, 1.0)],
+            ..act(
+                "hardswish",
+                Box::new(hardswish_on),
+                Box::new(hardswish_inplace_on),
+                Box::new(hardswish_backward_on),
+                Box::new(hardswish_on),
+            )
+        },
+        Act {
+            breaks: vec![-3.0, 3.0],
+            monotone_ulps: 0.0,
+            monotone_from: f64::NEG_INFINITY,
+            limits: [select_zero(0.0), select_zero(1.0)],
+            ..act(
+                "hardsigmoid",
+                Box::new(hardsigmoid_on),
+                Box::new(hardsigmoid_inplace_on),
+                Box::new(hardsigmoid_backward_on),
+                Box::new(hardsigmoid_on),
+            )
+        },
+    ]
+}
+
+/// The two with a gradient from the output: (name, forward, from input, from output).
+type FromOutput<T> = (&'static str, OutOfPlace<T>, Gradient<T>, Gradient<T>);
+
+fn from_output_pairs<T: TestFloat>() -> Vec<FromOutput<T>> {
+    vec![
+        (
+            "sigmoid",
+            Box::new(sigmoid_on),
+            Box::new(sigmoid_backward_on),
+            Box::new(sigmoid_backward_from_output_on),
+        ),
+        (
+            "tanh",
+            Box::new(tanh_on),
+            Box::new(tanh_backward_on),
+            Box::new(tanh_backward_from_output_on),
+        ),
+    ]
+}
+
+/// `name_backward(x, dy) = dy * f'(x)` where `f'` is a central difference of the f64 forward
+/// (on the same ISA), for `|x| < 30` at least 1e-3 from every breakpoint (hardswish and
+/// hardsigmoid: +-3; softplus: `threshold / beta`). Tolerance as [`prop_finite_difference`],
+/// with each function's own f64 error bound (`Act::ulps`) in the difference's rounding error,
+/// and its subnormal floor scaled by `1 + |x|`.
+fn prop_smooth_finite_difference<T: TestFloat>(
+    x: SmoothX<T>,
+    dy: Grad<T>,
+    beta: Beta<T>,
+) -> TestResult {
+    let (x, dy) = (x.0, dy.0);
+    let rtol = if T::NAME == "f32" { 1e-4 } else { 1e-8 };
+    let h = pow2(-20);
+    let x64 = x.to_f64();
+    let check = || -> Verdict {
+        for case in acts(beta.0) {
+            if case.breaks.iter().any(|&b| (x64 - b).abs() <= 1e-3) {
+                continue;
+            }
+            for &isa in all_isas() {
+                let xs = [x64 - h, x64 + h];
+                let mut f = [0.0f64; 2];
+                (case.forward64)(isa, &xs, &mut f);
+                let step = xs[1] - xs[0];
+                let derivative = (f[1] - f[0]) / step;
+                // In the subnormal range the forward is `x * s` with `s` subnormal: a few
+                // subnormal units, times |x| (gelu_tanh at x = -21.32: f = -1.5e-314).
+                let fd_error = (case.ulps * f64::EPSILON * (f[0].abs() + f[1].abs())
+                    + 4.0 * (1.0 + x64.abs()) * min_subnormal::<f64>())
+                    / step;
+                let mut dx = [T::from_f64(-777.0)];
+                (case.backward)(isa, &[x], &[dy], &mut dx);
+                let (got, d) = (dx[0].to_f64(), dy.to_f64());
+                let want = d * derivative;
+                let tol = rtol * want.abs()
+                    + d.abs() * fd_error
+                    + 4.0 * min_subnormal::<T>() * (1.0 + d.abs());
+                ensure!(
+                    (got - want).abs() <= tol,
+                    "{}_backward [{}] on {isa}: x = {}, dy = {}: got {got:e}, central difference \
+                     gives dy * {derivative:e} = {want:e} (|error| {:e} > tol {tol:e})",
+                    case.name,
+                    T::NAME,
+                    show(x),
+                    show(dy),
+                    (got - want).abs()
+                );
+            }
+        }
+        Ok(())
+    };
+    verdict(check())
+}
+
+/// For every non-NaN x: `sigmoid(x)` and `hardsigmoid(x)` in [0, 1]; `tanh(x)` in [-1, 1] and
+/// odd (`tanh(-x) == -tanh(x)` bit for bit), and `tanh(x) == x` bit for bit for
+/// `|x| < 1e-9` (zeros keep their sign, subnormals are not flushed);
+/// `|sigmoid(x) + sigmoid(-x) - 1| <= 8 eps` (each within a few ULP, and their sum's rounding).
+fn prop_sigmoid_tanh_ranges<T: TestFloat>(b: Batch<T, NOT_NAN, false>) -> TestResult {
+    let x = &b.x;
+    let neg = map(x, |v| -v);
+    let (zero, one) = (T::ZERO, T::ONE);
+    let check = || -> Verdict {
+        for &isa in all_isas() {
+            let run = |f: fn(Isa, &[T], &mut [T]), x: &[T]| {
+                let mut y = vec![T::from_f64(-777.0); x.len()];
+                f(isa, x, &mut y);
+                y
+            };
+            let (s, sn) = (run(sigmoid_on, x), run(sigmoid_on, &neg));
+            let (t, tn) = (run(tanh_on, x), run(tanh_on, &neg));
+            let hs = run(hardsigmoid_on, x);
+            for i in 0..x.len() {
+                let ctx = || format!("[{}] on {isa}, n = {}, at {i}", T::NAME, x.len());
+                ensure!(
+                    zero <= s[i] && s[i] <= one,
+                    "sigmoid {}: sigmoid({}) = {} outside [0, 1]",
+                    ctx(),
+                    show(x[i]),
+                    show(s[i])
+                );
+                ensure!(
+                    zero <= hs[i] && hs[i] <= one,
+                    "hardsigmoid {}: hardsigmoid({}) = {} outside [0, 1]",
+                    ctx(),
+                    show(x[i]),
+                    show(hs[i])
+                );
+                ensure!(
+                    -one <= t[i] && t[i] <= one,
+                    "tanh {}: tanh({}) = {} outside [-1, 1]",
+                    ctx(),
+                    show(x[i]),
+                    show(t[i])
+                );
+                ensure!(
+                    bits_eq(tn[i], -t[i]),
+                    "tanh {} not odd: tanh({}) = {}, tanh({}) = {}",
+                    ctx(),
+                    show(x[i]),
+                    show(t[i]),
+                    show(neg[i]),
+                    show(tn[i])
+                );
+                if x[i].to_f64().abs() < 1e-9 {
+                    ensure!(
+                        bits_eq(t[i], x[i]),
+                        "tanh {}: tanh({}) = {}, not x",
+                        ctx(),
+                        show(x[i]),
+                        show(t[i])
+                    );
+                }
+                let sum = s[i].to_f64() + sn[i].to_f64();
+                let tol = 8.0 * eps::<T>();
+                ensure!(
+                    (sum - 1.0).abs() <= tol,
+                    "sigmoid {}: sigmoid({}) + sigmoid({}) = {} + {} = {sum:e}, not 1 \
+                     (tol {tol:e})",
+                    ctx(),
+                    show(x[i]),
+                    show(neg[i]),
+                    show(s[i]),
+                    show(sn[i])
+                );
+            }
+        }
+        Ok(())
+    };
+    verdict(check())
+}
+
+/// On sorted inputs (runs of adjacent floats included) the outputs are sorted: sigmoid, tanh,
+/// softplus and hardsigmoid everywhere, the others (whose minimum is below 0) on `x >= 0`.
+/// f32 and the hard variants exactly; the others in f64 up to their error bound
+/// (`Act::monotone_ulps`: e.g. f64 sigmoid at the adjacent -0.9686653086803467 and
+/// -0.9686653086803466 is 1 ULP off each way, so its outputs come out 1 ULP out of order).
+/// Softplus drops by `ln(1 + e^-threshold) / beta` where `beta x` crosses its threshold (its
+/// documented definition, as PyTorch; visible in f64, below f32's resolution), so there the
+/// drop is allowed up to that (plus the rounding of the outputs); the threshold's neighbours
+/// are always among its inputs.
+fn prop_smooth_monotone<T: TestFloat>(b: Batch<T, NOT_NAN, false>, beta: Beta<T>) -> TestResult {
+    let mut sorted = b.x.clone();
+    sorted.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let check = || -> Verdict {
+        for f in acts(beta.0) {
+            let mut x: Vec<T> = sorted
+                .iter()
+                .copied()
+                .filter(|v| v.to_f64() >= f.monotone_from)
+                .collect();
+            if let Some(s) = f.step {
+                let t = T::from_f64(s.threshold / s.beta);
+                x.extend([t.next_down().next_down(), t.next_down(), t, t.next_up()]);
+                x.sort_by(|a, b| a.partial_cmp(b).unwrap());
+            }
+            for &isa in all_isas() {
+                let y = apply(&f.out, isa, &x);
+                for i in 1..x.len() {
+                    if y[i - 1] <= y[i] {
+                        continue;
+                    }
+                    let (hi, lo) = (y[i - 1].to_f64(), y[i].to_f64());
+                    let rounding = if T::NAME == "f64" {
+                        f.monotone_ulps * (eps::<T>() * hi.abs() + min_subnormal::<T>())
+                    } else {
+                        0.0
+                    };
+                    let across_step = f.step.is_some_and(|s| {
+                        let (z0, z1) = (x[i - 1].to_f64() * s.beta, x[i].to_f64() * s.beta);
+                        let drop = (-s.threshold).exp().ln_1p() / s.beta;
+                        z0 <= s.threshold
+                            && s.threshold < z1
+                            && hi - lo <= drop * (1.0 + 1e-6) + 8.0 * eps::<T>() * hi.abs()
+                    });
+                    let allowed = hi - lo <= rounding || across_step;
+                    ensure!(
+                        allowed,
+                        "{} [{}] on {isa} not monotone: f({}) = {} > f({}) = {}",
+                        f.name,
+                        T::NAME,
+                        show(x[i - 1]),
+                        show(y[i - 1]),
+                        show(x[i]),
+                        show(y[i])
+                    );
+                }
+            }
+        }
+        Ok(())
+    };
+    verdict(check())
+}
+
+/// The gradients are `>= 0` (with `dy = 1`) where the functions are non-decreasing: sigmoid,
+/// tanh (from the input, and from their output), softplus and hardsigmoid everywhere, the
+/// others on `x >= 0`.
+fn prop_smooth_gradient_sign<T: TestFloat>(
+    b: Batch<T, NOT_NAN, false>,
+    beta: Beta<T>,
+) -> TestResult {
+    let x = &b.x;
+    let ones = vec![T::ONE; x.len()];
+    let check = || -> Verdict {
+        for &isa in all_isas() {
+            for f in acts(beta.0) {
+                let dx = apply_grad(&f.backward, isa, x, &ones);
+                for i in 0..x.len() {
+                    if x[i].to_f64() >= f.monotone_from {
+                        ensure!(
+                            dx[i] >= T::ZERO,
+                            "{}_backward [{}] on {isa}: x = {}, dy = 1: dx = {} < 0",
+                            f.name,
+                            T::NAME,
+                            show(x[i]),
+                            show(dx[i])
+                        );
+                    }
+                }
+            }
+            for (name, fwd, _, from_out) in from_output_pairs::<T>() {
+                let y = apply(&fwd, isa, x);
+                let dx = apply_grad(&from_out, isa, &y, &ones);
+                for i in 0..x.len() {
+                    ensure!(
+                        dx[i] >= T::ZERO,
+                        "{name}_backward_from_output [{}] on {isa}: x = {}, y = {}, dy = 1: \
+                         dx = {} < 0",
+                        T::NAME,
+                        show(x[i]),
+                        show(y[i]),
+                        show(dx[i])
+                    );
+                }
+            }
+        }
+        Ok(())
+    };
+    verdict(check())
+}
+
+/// `sigmoid_backward_from_output(sigmoid(x), dy)` and `tanh_backward_from_output(tanh(x), dy)`
+/// agree with the gradients from the input, within what `y`'s rounding explains: `y` within
+/// 4 ULP (`4 eps |y|`) moves `y (1 - y)` by `|1 - 2y|` times that and `1 - y^2` by `2|y|`
+/// times that, all scaled by `|dy|`; plus 16 ULP of the result and the subnormal floor. NaN
+/// and infinities: both NaN, or equal.
+fn prop_smooth_from_output<T: TestFloat>(b: Batch<T, ANY, false>) -> TestResult {
+    let (x, dy) = (&b.x, &b.dy);
+    let e = eps::<T>();
+    let check = || -> Verdict {
+        for &isa in all_isas() {
+            for (name, fwd, back, from_out) in from_output_pairs::<T>() {
+                let y = apply(&fwd, isa, x);
+                let want = apply_grad(&back, isa, x, dy);
+                let got = apply_grad(&from_out, isa, &y, dy);
+                for i in 0..x.len() {
+                    let (g, w, d, yv) = (
+                        got[i].to_f64(),
+                        want[i].to_f64(),
+                        dy[i].to_f64(),
+                        y[i].to_f64(),
+                    );
+                    let sensitivity = if name == "sigmoid" {
+                        (1.0 - 2.0 * yv).abs()
+                    } else {
+                        2.0 * yv.abs()
+                    };
+                    let tol = 16.0 * e * w.abs()
+                        + d.abs() * sensitivity * 4.0 * e * yv.abs()
+                        + 4.0 * min_subnormal::<T>() * (1.0 + d.abs());
+                    let ok = if g == w {
+                        true
+                    } else if w.is_nan() || g.is_nan() {
+                        w.is_nan() && g.is_nan()
+                    } else if w.is_infinite() || g.is_infinite() {
+                        false
+                    } else {
+                        (g - w).abs() <= tol
+                    };
+                    ensure!(
+                        ok,
+                        "{name}: backward_from_output [{}] on {isa} at {i}: x = {}, y = {}, \
+                         dy = {}: from output {} vs from input {} (|error| {:e} > tol {tol:e})",
+                        T::NAME,
+                        show(x[i]),
+                        show(y[i]),
+                        show(dy[i]),
+                        show(got[i]),
+                        show(want[i]),
+                        (g - w).abs()
+                    );
+                }
+            }
+        }
+        Ok(())
+    };
+    verdict(check())
+}
+
+/// `name_inplace(xy)` leaves in `xy` exactly (bit for bit, signed zeros included; NaN where
+/// the other has NaN) what `name(x, y)` writes to `y`, for every smooth forward. NaN payloads
+/// and signs are not compared: the f64 evaluation combines the NaN `x` with NaNs derived from
+/// it (e.g. `exp(-|x|)`, sign set), where Rust leaves the result's sign and payload
+/// unspecified, and codegen differs (e.g. f64 mish on AVX2: in place `0x7ff8..`, out of
+/// place `0xfff8..` from the canonical NaN). The library promises NaN out, no payload.
+fn prop_smooth_inplace<T: TestFloat>(b: Batch<T, ANY, false>, beta: Beta<T>) -> TestResult {
+    let x = &b.x;
+    let check = || -> Verdict {
+        for &isa in all_isas() {
+            for f in acts(beta.0) {
+                let y = apply(&f.out, isa, x);
+                let mut xy = x.clone();
+                (f.inplace)(isa, &mut xy);
+                for i in 0..x.len() {
+                    ensure!(
+                        same(xy[i], y[i]),
+                        "{} [{}] on {isa}, n = {}, at {i}: x = {}: in place {} != out of place {}",
+                        f.name,
+                        T::NAME,
+                        x.len(),
+                        show(x[i]),
+                        show(xy[i]),
+                        show(y[i])
+                    );
+                }
+            }
+        }
+        Ok(())
+    };
+    verdict(check())
+}
+
+/// NaN in gives NaN out, for every smooth forward (out of place and in place) and backward
+/// (whatever `dy`, NaN and infinities included), and from a NaN output.
+fn prop_smooth_nan<T: TestFloat>(b: Batch<T, ANY, true>, beta: Beta<T>) -> TestResult {
+    let (x, dy) = (&b.x, &b.dy);
+    let nans: Vec<usize> = (0..x.len()).filter(|&i| x[i].is_nan()).collect();
+    if nans.is_empty() {
+        return TestResult::discard();
+    }
+    let check = || -> Verdict {
+        for &isa in all_isas() {
+            let ctx = |name: &str, i: usize| {
+                format!("{name} [{}] on {isa}, n = {}, at {i}", T::NAME, x.len())
+            };
+            for f in acts(beta.0) {
+                let y = apply(&f.out, isa, x);
+                let mut xy = x.clone();
+                (f.inplace)(isa, &mut xy);
+                let dx = apply_grad(&f.backward, isa, x, dy);
+                for &i in &nans {
+                    ensure!(
+                        y[i].is_nan() && xy[i].is_nan(),
+                        "{}: NaN in, {} out ({} in place)",
+                        ctx(&f.name, i),
+                        show(y[i]),
+                        show(xy[i])
+                    );
+                    ensure!(
+                        dx[i].is_nan(),
+                        "{}: NaN in (dy = {}), dx = {}",
+                        ctx(&format!("{}_backward", f.name), i),
+                        show(dy[i]),
+                        show(dx[i])
+                    );
+                }
+            }
+            for (name, _, _, from_out) in from_output_pairs::<T>() {
+                let dx = apply_grad(&from_out, isa, x, dy);
+                for &i in &nans {
+                    ensure!(
+                        dx[i].is_nan(),
+                        "{}: NaN y (dy = {}), dx = {}",
+                        ctx(&format!("{name}_backward_from_output"), i),
+                        show(dy[i]),
+                        show(dx[i])
+                    );
+                }
+            }
+        }
+        Ok(())
+    };
+    verdict(check())
+}
+
+/// The documented limits at `+-inf` (placed every `stride` elements among arbitrary values):
+/// forward (out of place and in place) bit for bit: sigmoid 0 and 1, tanh -1 and 1, softplus
+/// 0 and inf, hardsigmoid 0 and 1, silu, gelu, gelu_tanh, mish and hardswish -0.0 and inf.
+/// Backward, for finite `dy`: `dy * f'(+-inf)` as a value (0, or `dy` itself where the slope is
+/// 1); where the gradient is a select (hardsigmoid at both, hardswish at -inf) 0 for any `dy`;
+/// from the output (sigmoid, tanh): 0.
+fn prop_smooth_limits<T: TestFloat>(
+    b: Batch<T, ANY, true>,
+    beta: Beta<T>,
+    stride: Small,
+) -> TestResult {
+    let stride = stride.0 % 5 + 2;
+    let dy = &b.dy;
+    let x: Vec<T> = (0..b.x.len())
+        .map(|i| match i % stride {
+            0 => T::from_f64(f64::INFINITY),
+            1 => T::from_f64(f64::NEG_INFINITY),
+            _ => b.x[i],
+        })
+        .collect();
+    let infs: Vec<(usize, usize)> = (0..x.len())
+        .filter(|&i| i % stride < 2)
+        .map(|i| (i, if x[i] > T::ZERO { 1 } else { 0 }))
+        .collect();
+    let check = || -> Verdict {
+        for &isa in all_isas() {
+            let ctx = |name: &str, i: usize| {
+                format!(
+                    "{name} [{}] on {isa}, n = {}, at {i}: x = {}",
+                    T::NAME,
+                    x.len(),
+                    show(x[i])
+                )
+            };
+            for f in acts(beta.0) {
+                let y = apply(&f.out, isa, &x);
+                let mut xy = x.clone();
+                (f.inplace)(isa, &mut xy);
+                let dx = apply_grad(&f.backward, isa, &x, dy);
+                for &(i, side) in &infs {
+                    let lim = f.limits[side];
+                    let want = T::from_f64(lim.value);
+                    ensure!(
+                        bits_eq(y[i], want) && bits_eq(xy[i], want),
+                        "{}: {} ({} in place), want {}",
+                        ctx(&f.name, i),
+                        show(y[i]),
+                        show(xy[i]),
+                        show(want)
+                    );
+                    let d = dy[i].to_f64();
+                    if lim.select {
+                        ensure!(
+                            dx[i] == T::ZERO,
+                            "{}, dy = {}: dx = {}, want 0 (a select)",
+                            ctx(&format!("{}_backward", f.name), i),
+                            show(dy[i]),
+                            show(dx[i])
+                        );
+                    } else if d.is_finite() {
+                        let want = d * lim.slope;
+                        ensure!(
+                            dx[i].to_f64() == want,
+                            "{}, dy = {}: dx = {}, want {want:e}",
+                            ctx(&format!("{}_backward", f.name), i),
+                            show(dy[i]),
+                            show(dx[i])
+                        );
+                    }
+                }
+            }
+            for (name, fwd, _, from_out) in from_output_pairs::<T>() {
+                let y = apply(&fwd, isa, &x);
+                let dx = apply_grad(&from_out, isa, &y, dy);
+                for &(i, _) in &infs {
+                    if dy[i].to_f64().is_finite() {
+                        ensure!(
+                            dx[i] == T::ZERO,
+                            "{}, y = {}, dy = {}: dx = {}, want 0",
+                            ctx(&format!("{name}_backward_from_output"), i),
+                            show(y[i]),
+                            show(dy[i]),
+                            show(dx[i])
+                        );
+                    }
+                }
+            }
+        }
+        Ok(())
+    };
+    verdict(check())
+}
+
+type SmoothFdProp<T> = fn(SmoothX<T>, Grad<T>, Beta<T>) -> TestResult;
+type SmoothRangesProp<T> = fn(Batch<T, NOT_NAN, false>) -> TestResult;
+type SmoothSortedProp<T> = fn(Batch<T, NOT_NAN, false>, Beta<T>) -> TestResult;
+type SmoothFromOutputProp<T> = fn(Batch<T, ANY, false>) -> TestResult;
+type SmoothInplaceProp<T> = fn(Batch<T, ANY, false>, Beta<T>) -> TestResult;
+type SmoothNanProp<T> = fn(Batch<T, ANY, true>, Beta<T>) -> TestResult;
+type SmoothLimitsProp<T> = fn(Batch<T, ANY, true>, Beta<T>, Small) -> TestResult;
+
+/// As `for_both!`, with a number of cases per property.
+macro_rules! for_both_sized {
+    ($($name:ident => $body:ident : $ty:ident, $n:expr;)*) => {
+        mod f32_smooth_props {
+            use super::*;
+            $(#[test] fn $name() { run_n($n, $body::<f32> as $ty<f32>) })*
+        }
+        mod f64_smooth_props {
+            use super::*;
+            $(#[test] fn $name() { run_n($n, $body::<f64> as $ty<f64>) })*
+        }
+    };
+}
+
+for_both_sized! {
+    smooth_backward_matches_central_difference =>
+        prop_smooth_finite_difference: SmoothFdProp, 2000;
+    sigmoid_tanh_hardsigmoid_ranges_and_symmetry =>
+        prop_sigmoid_tanh_ranges: SmoothRangesProp, 500;
+    smooth_monotone_non_decreasing => prop_smooth_monotone: SmoothSortedProp, 500;
+    smooth_gradients_non_negative => prop_smooth_gradient_sign: SmoothSortedProp, 500;
+    sigmoid_tanh_backward_from_output_matches_backward =>
+        prop_smooth_from_output: SmoothFromOutputProp, 500;
+    smooth_inplace_equals_out_of_place => prop_smooth_inplace: SmoothInplaceProp, 500;
+    smooth_nan_in_gives_nan_out => prop_smooth_nan: SmoothNanProp, 500;
+    smooth_limits_at_infinity => prop_smooth_limits: SmoothLimitsProp, 300;
+}
