@@ -69,18 +69,41 @@ struct Layout {
 }
 
 impl Layout {
-    /// Calls `f(start, count, channel)` for each run of elements sharing a weight, or, for
-    /// channels-last data (`inner == 1`), `f(start, channels, usize::MAX)` per row.
+    /// The runs of elements sharing a weight, as `(start, count, Some(channel))`, or for
+    /// channels-last data (`inner == 1`) the rows, as `(start, channels, None)`. (An iterator,
+    /// not a closure: a closure body would be compiled outside the `#[target_feature]`
+    /// trampoline and could not inline the intrinsics.)
     #[inline(always)]
-    fn for_each_run(self, mut f: impl FnMut(usize, usize, usize)) {
-        if self.channels == 1 {
-            f(0, self.len, 0);
-        } else if self.inner == 1 {
-            (0..self.len).step_by(self.channels).for_each(|start| f(start, self.channels, usize::MAX));
-        } else {
-            let runs = self.len / self.inner;
-            (0..runs).for_each(|r| f(r * self.inner, self.inner, r % self.channels));
+    fn runs(self) -> Runs {
+        Runs { layout: self, next: 0 }
+    }
+}
+
+struct Runs {
+    layout: Layout,
+    /// Start of the next run.
+    next: usize,
+}
+
+impl Iterator for Runs {
+    type Item = (usize, usize, Option<usize>);
+    #[inline(always)]
+    fn next(&mut self) -> Option<Self::Item> {
+        let Layout { len, channels, inner } = self.layout;
+        let start = self.next;
+        if start >= len {
+            return None;
         }
+        Some(if channels == 1 {
+            self.next = len;
+            (0, len, Some(0))
+        } else if inner == 1 {
+            self.next += channels;
+            (start, channels, None)
+        } else {
+            self.next += inner;
+            (start, inner, Some((start / inner) % channels))
+        })
     }
 }
 
@@ -97,19 +120,18 @@ impl<T: Float> WithSimd for Forward<'_, T> {
     #[inline(always)]
     fn with_simd<S: Simd>(self, _: S) {
         let Forward { x, y, layout, weight, stream } = self;
-        layout.for_each_run(|start, count, channel| {
+        for (start, count, channel) in layout.runs() {
             // SAFETY: runs lie inside `0..len`, where `x` and `y` are valid (they are equal or
             // distinct slices, see the callers); a channels-last row has `channels` elements,
             // the length of `weight`.
             unsafe {
                 let (xs, ys) = (x.add(start), y.add(start));
-                if channel == usize::MAX {
-                    map::<T::Vector<S>, _, 2>(Prelu, [xs, weight.as_ptr()], ys, count, stream)
-                } else {
-                    map::<T::Vector<S>, _, 1>(PreluShared(weight[channel]), [xs], ys, count, stream)
+                match channel {
+                    None => map::<T::Vector<S>, _, 2>(Prelu, [xs, weight.as_ptr()], ys, count, stream),
+                    Some(c) => map::<T::Vector<S>, _, 1>(PreluShared(weight[c]), [xs], ys, count, stream),
                 }
             }
-        })
+        }
     }
 }
 
@@ -129,19 +151,19 @@ impl<T: Float> WithSimd for Backward<'_, T> {
         let Backward { x, dy, dx, weight, layout, dweight } = self;
         dweight.iter_mut().for_each(|d| *d = T::ZERO);
         let (x, dy, dx) = (x.as_ptr(), dy.as_ptr(), dx.as_mut_ptr());
-        layout.for_each_run(|start, count, channel| {
+        for (start, count, channel) in layout.runs() {
             // SAFETY: runs lie inside `0..len`, where `x`, `dy` (reads) and `dx` (writes, a
             // distinct `&mut`) are valid; rows have `weight.len() == dweight.len()` elements.
             unsafe {
                 let (x, dy, dx) = (x.add(start), dy.add(start), dx.add(start));
-                if channel == usize::MAX {
-                    backward_row::<T::Vector<S>>(x, dy, dx, weight.as_ptr(), dweight.as_mut_ptr(), count)
-                } else {
-                    dweight[channel] = dweight[channel]
-                        + backward_run::<T::Vector<S>>(x, dy, dx, weight[channel], count);
+                match channel {
+                    None => backward_row::<T::Vector<S>>(x, dy, dx, weight.as_ptr(), dweight.as_mut_ptr(), count),
+                    Some(c) => {
+                        dweight[c] = dweight[c] + backward_run::<T::Vector<S>>(x, dy, dx, weight[c], count)
+                    }
                 }
             }
-        })
+        }
     }
 }
 
@@ -218,9 +240,8 @@ unsafe fn backward_row<V: Vector>(
     unsafe {
         while j < n {
             let m = (n - j).min(l);
-            let load = |p: *const V::Elem| if m == l { V::load(p.add(j)) } else { V::load_partial(p.add(j), m) };
-            let (d, g) = backward_vector(load(x), load(dy), load(w));
-            let acc = load(dw).add(g);
+            let (d, g) = backward_vector(load_upto(x.add(j), m), load_upto(dy.add(j), m), load_upto(w.add(j), m));
+            let acc = load_upto::<V>(dw.add(j), m).add(g);
             if m == l {
                 d.store(dx.add(j));
                 acc.store(dw.add(j));
@@ -229,6 +250,22 @@ unsafe fn backward_row<V: Vector>(
                 acc.store_partial(dw.add(j), m);
             }
             j += m;
+        }
+    }
+}
+
+/// `m <= LANES` elements (a full or a partial load).
+///
+/// # Safety
+/// `p` valid for `m` reads.
+#[inline(always)]
+unsafe fn load_upto<V: Vector>(p: *const V::Elem, m: usize) -> V {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        if m == V::LANES {
+            V::load(p)
+        } else {
+            V::load_partial(p, m)
         }
     }
 }
