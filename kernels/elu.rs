@@ -125,18 +125,24 @@ impl<T: Float> Elu<T> {
     }
 }
 
-/// Forward; `DIV` is true for CELU (compile-time, so ELU/SELU have no division).
+/// Forward; `DIV` is true for CELU (compile-time, so ELU/SELU have no division), `SPLIT` for
+/// SELU (whose scale needs the low part; ELU/CELU's is 1).
 #[derive(Clone, Copy)]
-struct EluForward<T, const DIV: bool>(Elu<T>);
+struct EluForward<T, const DIV: bool, const SPLIT: bool>(Elu<T>);
 
-impl<T: Float, const DIV: bool> Kernel<T, 1> for EluForward<T, DIV> {
+impl<T: Float, const DIV: bool, const SPLIT: bool> Kernel<T, 1> for EluForward<T, DIV, SPLIT> {
     #[inline(always)]
     fn apply<V: Vector<Elem = T>>(self, [x]: [V; 1]) -> V {
         let p = self.0;
         let neg = p.expm1_arg(x, DIV).mul(V::splat(p.neg_coef));
-        // x * scale_lo on x clamped to the finite range, so +inf gives +inf, not inf - inf.
-        let low = x.clamp_max(V::splat(V::Elem::MAX)).mul(V::splat(p.scale_lo));
-        V::select(x.gt(V::zero()), x.mul_add(V::splat(p.scale), low), neg)
+        let pos = if SPLIT {
+            // x * scale_lo on x clamped to the finite range, so +inf gives +inf, not inf - inf.
+            let low = x.clamp_max(V::splat(V::Elem::MAX)).mul(V::splat(p.scale_lo));
+            x.mul_add(V::splat(p.scale), low)
+        } else {
+            x.mul(V::splat(p.scale))
+        };
+        V::select(x.gt(V::zero()), pos, neg)
     }
 }
 
@@ -152,9 +158,9 @@ impl<T: Float, const DIV: bool> Kernel<T, 2> for EluBackward<T, DIV> {
         let p = self.0;
         // For CELU neg_coef / input_div = 1.
         let neg = if DIV {
-            math::exp_quotient(x, p.input_div)
+            math::exp_quotient_nonpositive(x, p.input_div)
         } else {
-            math::exp_mul(x, V::splat(p.neg_coef))
+            math::exp_mul_nonpositive(x, V::splat(p.neg_coef))
         };
         dy.mul(V::select(x.gt(V::zero()), V::splat(p.scale), neg))
     }
@@ -187,14 +193,14 @@ isa_fn! {
     /// If `x.len() != y.len()`.
     pub fn elu / elu_on(isa)(x: &[T], y: &mut [T], alpha: T) {
         checks::same_len("elu", &[("x", x.len()), ("y", y.len())]);
-        dispatch("elu", isa, Unary { kernel: EluForward::<T, false>(Elu::plain(alpha)), x, y })
+        dispatch("elu", isa, Unary { kernel: EluForward::<T, false, false>(Elu::plain(alpha)), x, y })
     }
 }
 
 isa_fn! {
     /// ELU in place; semantics as [`elu`].
     pub fn elu_inplace / elu_inplace_on(isa)(xy: &mut [T], alpha: T) {
-        dispatch("elu_inplace", isa, UnaryInPlace { kernel: EluForward::<T, false>(Elu::plain(alpha)), xy })
+        dispatch("elu_inplace", isa, UnaryInPlace { kernel: EluForward::<T, false, false>(Elu::plain(alpha)), xy })
     }
 }
 
@@ -209,14 +215,14 @@ isa_fn! {
     /// If `x.len() != y.len()`.
     pub fn selu / selu_on(isa)(x: &[T], y: &mut [T]) {
         checks::same_len("selu", &[("x", x.len()), ("y", y.len())]);
-        dispatch("selu", isa, Unary { kernel: EluForward::<T, false>(Elu::selu()), x, y })
+        dispatch("selu", isa, Unary { kernel: EluForward::<T, false, true>(Elu::selu()), x, y })
     }
 }
 
 isa_fn! {
     /// SELU in place; semantics as [`selu`].
     pub fn selu_inplace / selu_inplace_on(isa)(xy: &mut [T]) {
-        dispatch("selu_inplace", isa, UnaryInPlace { kernel: EluForward::<T, false>(Elu::selu()), xy })
+        dispatch("selu_inplace", isa, UnaryInPlace { kernel: EluForward::<T, false, true>(Elu::selu()), xy })
     }
 }
 
@@ -232,7 +238,7 @@ isa_fn! {
     pub fn celu / celu_on(isa)(x: &[T], y: &mut [T], alpha: T) {
         checks::same_len("celu", &[("x", x.len()), ("y", y.len())]);
         check_celu_alpha("celu", alpha);
-        dispatch("celu", isa, Unary { kernel: EluForward::<T, true>(Elu::celu(alpha)), x, y })
+        dispatch("celu", isa, Unary { kernel: EluForward::<T, true, false>(Elu::celu(alpha)), x, y })
     }
 }
 
@@ -243,7 +249,7 @@ isa_fn! {
     /// Unless `0 < alpha < inf`.
     pub fn celu_inplace / celu_inplace_on(isa)(xy: &mut [T], alpha: T) {
         check_celu_alpha("celu_inplace", alpha);
-        dispatch("celu_inplace", isa, UnaryInPlace { kernel: EluForward::<T, true>(Elu::celu(alpha)), xy })
+        dispatch("celu_inplace", isa, UnaryInPlace { kernel: EluForward::<T, true, false>(Elu::celu(alpha)), xy })
     }
 }
 

@@ -54,7 +54,7 @@ pub mod reference {
 /// `(e, numerator)` with `e = exp(-|x|)`: `sigmoid(x) = numerator / (1 + e)`.
 #[inline(always)]
 pub(crate) fn sigmoid_parts<W: Vector<Elem = f64>>(x: W) -> (W, W) {
-    let e = math::exp(x.abs().neg());
+    let e = math::exp_nonpositive(x.abs().neg());
     (e, W::select(W::zero().le(x), W::splat(1.0), e))
 }
 

@@ -70,7 +70,7 @@ impl WideFn<1> for Softplus {
     fn eval<W: Vector<Elem = f64>>(self, [x]: [W; 1]) -> W {
         let z = x.mul(W::splat(self.0.beta));
         // ln(1 + e^z) = max(z, 0) + ln(1 + e^-|z|): no overflow, no cancellation.
-        let sp = z.clamp_min(W::zero()).add(math::log1p_unit(math::exp(z.abs().neg())));
+        let sp = z.clamp_min(W::zero()).add(math::log1p_unit(math::exp_nonpositive(z.abs().neg())));
         let r = sp.div(W::splat(self.0.beta));
         W::select(W::splat(self.0.threshold).lt(z), x, r)
     }
@@ -97,7 +97,7 @@ impl WideFn<2> for SoftplusBackward {
 #[inline(always)]
 fn mish_parts<W: Vector<Elem = f64>>(x: W) -> (W, W, W) {
     let (one, two) = (W::splat(1.0), W::splat(2.0));
-    let e = math::exp(x.abs().neg());
+    let e = math::exp_nonpositive(x.abs().neg());
     let positive = W::zero().le(x);
     let n = e.mul(e.add(two));
     // Numerators and denominator of tanh, and sech^2's numerator, for each sign.

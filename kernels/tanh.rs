@@ -58,7 +58,7 @@ impl WideFn<2> for TanhBackward {
     #[inline(always)]
     fn eval<W: Vector<Elem = f64>>(self, [x, dy]: [W; 2]) -> W {
         // 1 - tanh(x)^2 = 4 e / (1 + e)^2 with e = exp(-2|x|): no cancellation in the tails.
-        let e = math::exp(x.abs().mul(W::splat(-2.0)));
+        let e = math::exp_nonpositive(x.abs().mul(W::splat(-2.0)));
         dy.mul(W::splat(4.0).mul(sigmoid_slope(e)))
     }
 }

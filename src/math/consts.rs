@@ -29,14 +29,9 @@ pub trait MathConsts: Sized + Copy + 'static {
     /// Below this `exp` rounds to +0, also when multiplied by `m <= 2^100` (`math::exp_mul`).
     #[doc(hidden)]
     const EXP_MIN_ARG: Self;
-    /// Above this `exp` overflows to +inf.
-    #[doc(hidden)]
-    const EXP_MAX_ARG: Self;
-    /// Range of the first, exact scaling step of `exp`.
+    /// Lower end of the first, exact scaling step of `exp`.
     #[doc(hidden)]
     const POW2_SPLIT_MIN: Self;
-    #[doc(hidden)]
-    const POW2_SPLIT_MAX: Self;
 }
 
 impl MathConsts for f32 {
@@ -56,9 +51,7 @@ impl MathConsts for f32 {
     const EXPM1_CUTOFF: f32 = -17.5;
     const EXPM1_TINY: f32 = 1.490_116_1e-8;
     const EXP_MIN_ARG: f32 = -173.0; // n >= -250: 2^n = 2^-125 * 2^-125 at worst
-    const EXP_MAX_ARG: f32 = 89.0;
     const POW2_SPLIT_MIN: f32 = -125.0;
-    const POW2_SPLIT_MAX: f32 = 127.0;
 }
 
 impl MathConsts for f64 {
@@ -83,7 +76,5 @@ impl MathConsts for f64 {
     const EXPM1_CUTOFF: f64 = -38.0;
     const EXPM1_TINY: f64 = 2.775_557_561_562_891_4e-17;
     const EXP_MIN_ARG: f64 = -1400.0; // n >= -2020: 2^n = 2^-1021 * 2^-999 at worst
-    const EXP_MAX_ARG: f64 = 710.0;
     const POW2_SPLIT_MIN: f64 = -1021.0;
-    const POW2_SPLIT_MAX: f64 = 1023.0;
 }

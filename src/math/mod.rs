@@ -125,51 +125,49 @@ pub(crate) fn expm1_nonpositive_quotient<V: Vector>(x: V, d: V::Elem) -> V {
     expm1_of(Arg::quotient(x, d, V::Elem::EXPM1_CUTOFF))
 }
 
-/// `e^x` for every `x`: NaN gives NaN, `-inf` gives +0, `+inf` gives +inf, results in the
-/// subnormal range are produced (not flushed).
+/// `e^x` for `x <= 0` (the only arguments the kernels need: `exp(-|x|)` and the like): NaN
+/// gives NaN, `-inf` gives +0, results in the subnormal range are produced (not flushed).
+/// Lanes with `x > 0` get an unspecified value.
 #[inline(always)]
-pub(crate) fn exp<V: Vector>(x: V) -> V {
+pub(crate) fn exp_nonpositive<V: Vector>(x: V) -> V {
     let (head, scale) = exp_split(Arg::plain(x, V::Elem::EXP_MIN_ARG));
     head.mul(scale)
 }
 
-/// `e^(x / d)` for `d > 0` and `x <= 0`, with `x / d` carried in extended precision.
+/// `e^(x / d)` for `d > 0` and `x <= 0`, with `x / d` carried in extended precision. Lanes
+/// with `x > 0` get an unspecified value.
 #[inline(always)]
-pub(crate) fn exp_quotient<V: Vector>(x: V, d: V::Elem) -> V {
+pub(crate) fn exp_quotient_nonpositive<V: Vector>(x: V, d: V::Elem) -> V {
     let (head, scale) = exp_split(Arg::quotient(x, d, V::Elem::EXP_MIN_ARG));
     head.mul(scale)
 }
 
-/// `e^(hi + lo)` for an argument carried as an unevaluated sum (see `Arg::pair`).
+/// `e^(hi + lo)` for a non-positive argument carried as an unevaluated sum (see `Arg::pair`).
 #[inline(always)]
 pub(crate) fn exp_pair<V: Vector>(hi: V, lo: V) -> V {
     let (head, scale) = exp_split(Arg::pair(hi, lo, V::Elem::EXP_MIN_ARG));
     head.mul(scale)
 }
 
-/// `m * e^x`, rounded once at the end even where the result is subnormal (computing `e^x`
-/// first and multiplying after would round twice there). Special values as [`exp`].
+/// `m * e^x` for `x <= 0`, rounded once at the end even where the result is subnormal
+/// (computing `e^x` first and multiplying after would round twice there). NaN gives NaN,
+/// `-inf` gives `m * 0`; lanes with `x > 0` get an unspecified value.
 #[inline(always)]
-pub(crate) fn exp_mul<V: Vector>(x: V, m: V) -> V {
+pub(crate) fn exp_mul_nonpositive<V: Vector>(x: V, m: V) -> V {
     let (head, scale) = exp_split(Arg::plain(x, V::Elem::EXP_MIN_ARG));
     head.mul(m).mul(scale)
 }
 
-/// `e^a = head * scale`, where `head` is normal (no precision lost) and `scale` an exact
-/// power of two: 2^n may leave the normal range (subnormal results, or n = max + 1 just below
-/// overflow), so it is applied in two exact steps, 2^n1 (normal) inside `head`, then
-/// `scale = 2^(n - n1)`, and only the last multiply rounds. `a` is clamped from below.
+/// `e^a = head * scale` for `a <= 0`, where `head` is normal (no precision lost) and `scale`
+/// an exact power of two: 2^n may be subnormal, so it is applied in two exact steps, 2^n1
+/// (normal) inside `head`, then `scale = 2^(n - n1)`, and only the last multiply rounds.
+/// Every exponential the kernels need has a non-positive argument (`exp(-|x|)`,
+/// `exp(-x^2/2)`, ...); lanes with `a > 0` get an unspecified value (callers discard them).
 #[inline(always)]
 fn exp_split<V: Vector>(a: Arg<V>) -> (V, V) {
-    let a = Arg {
-        hi: a.hi.clamp_max(V::splat(V::Elem::EXP_MAX_ARG)),
-        lo: a.lo,
-    };
     let (n, t) = a.reduce();
     let r = expm1_reduced(t);
-    let n1 = n
-        .clamp_min(V::splat(V::Elem::POW2_SPLIT_MIN))
-        .clamp_max(V::splat(V::Elem::POW2_SPLIT_MAX));
+    let n1 = n.clamp_min(V::splat(V::Elem::POW2_SPLIT_MIN));
     let s1 = pow2(n1);
     (s1.mul_add(r, s1), pow2(n.sub(n1)))
 }
