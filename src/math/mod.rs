@@ -99,14 +99,46 @@ fn expm1_reduced<V: Vector>(t: V) -> V {
 /// `e^a - 1` for `a <= 0`.
 #[inline(always)]
 fn expm1_of<V: Vector>(a: Arg<V>) -> V {
-    let (n, t) = a.reduce();
-    let r = expm1_reduced(t);
-    let s = pow2(n);
-    // s * (1 + r) - 1 = s r + (s - 1); `s - 1` is exact for n >= -(mantissa bits + 1).
-    let e = s.mul_add(r, s.sub(V::splat(V::Elem::ONE)));
+    let e = if V::Elem::COMPENSATED_EXPM1 {
+        expm1_compensated(a)
+    } else {
+        let (n, t) = a.reduce();
+        let r = expm1_reduced(t);
+        let s = pow2(n);
+        // s (1 + r) - 1 = s r + (s - 1); `s - 1` is exact for n >= -(mantissa bits + 1).
+        s.mul_add(r, s.sub(V::splat(V::Elem::ONE)))
+    };
     // Below EXPM1_TINY, expm1(a) rounds to a; returning `hi` also keeps the sign of a zero
     // (the sums above turn -0 into +0).
     V::select(a.hi.abs().lt(V::splat(V::Elem::EXPM1_TINY)), a.hi, e)
+}
+
+/// `expm1` with the roundings of the reduced argument and of the final sum carried along
+/// (f64, where the plain form reaches 1.04 ULP): `t = t_hi + t_lo` exactly (the product
+/// `n ln2_lo` and the sum are split with FMA and Fast2Sum), `expm1(t) ~ r + t_lo (1 + r)`,
+/// and `s r + (s - 1)` is summed exactly (`s r` is exact, `s` a power of two) before the
+/// correction is added with the one final rounding.
+#[inline(always)]
+fn expm1_compensated<V: Vector>(a: Arg<V>) -> V {
+    let n = a.hi.mul(V::splat(V::Elem::LOG2E)).round();
+    let t1 = n.mul_add(V::splat(V::Elem::NEG_LN2_HI), a.hi); // exact
+    let neg_lo = V::splat(V::Elem::NEG_LN2_LO);
+    let p = n.mul(neg_lo);
+    let p_err = n.mul_add(neg_lo, p.neg());
+    let t = t1.add(p);
+    let t_lo = t1.sub(t).add(p).add(p_err);
+    let t_lo = if let Some(lo) = a.lo {
+        t_lo.add(lo)
+    } else {
+        t_lo
+    };
+    let r = expm1_reduced(t);
+    let s = pow2(n);
+    let (sr, m) = (s.mul(r), s.sub(V::splat(V::Elem::ONE)));
+    let hi = sr.add(m);
+    let err = m.sub(hi).add(sr); // exact: |m| >= |s r| for n <= -1, and m = 0 for n = 0
+    let correction = s.mul_add(t_lo.mul_add(r, t_lo), err);
+    hi.add(correction)
 }
 
 /// `e^x - 1` for `x <= 0`; NaN gives NaN, `-inf` gives -1, `-0.0` gives `-0.0`.
