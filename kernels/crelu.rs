@@ -111,7 +111,7 @@ fn check_rows(func: &str, len: usize, row_len: usize) {
 isa_fn! {
     /// CReLU, out of place: each row `x[r*n .. (r+1)*n]` (`n = row_len`) becomes
     /// `y[2rn .. 2rn+n] = relu(x_row)` and `y[2rn+n .. 2(r+1)n] = relu(-x_row)`
-    /// (TensorFlow's `crelu` with `axis = -1`). `relu` is [`relu`]'s: NaN stays NaN in both
+    /// (TensorFlow's `crelu` with `axis = -1`). `relu` is [`relu`](crate::relu)'s: NaN stays NaN in both
     /// halves, and `crelu(+0) = [+0, -0]`.
     ///
     /// # Panics
