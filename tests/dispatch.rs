@@ -51,10 +51,28 @@ fn isa_named(name: &str) -> Isa {
         .unwrap_or_else(|| panic!("child printed an unknown ISA name {name:?}"))
 }
 
+/// A command running `exe`, through cargo's `target.<triple>.runner` when one is set (the NEON
+/// run under qemu: the host cannot execute the aarch64 binary by itself, and the emulator
+/// passes cargo's environment on to the tests).
+fn runner_command(exe: std::path::PathBuf) -> Command {
+    let runner = std::env::vars()
+        .find(|(k, _)| k.starts_with("CARGO_TARGET_") && k.ends_with("_RUNNER"))
+        .map(|(_, v)| v);
+    match runner {
+        Some(runner) => {
+            let mut words = runner.split_whitespace();
+            let mut cmd = Command::new(words.next().expect("empty runner"));
+            cmd.args(words).arg(exe);
+            cmd
+        }
+        None => Command::new(exe),
+    }
+}
+
 /// Runs the child test with `SIMD_ACTIVATIONS_ISA` set to `value` (removed for `None`).
 fn child(value: Option<&str>) -> Child {
     let exe = std::env::current_exe().expect("current_exe");
-    let mut cmd = Command::new(exe);
+    let mut cmd = runner_command(exe);
     cmd.args(["--exact", CHILD_TEST, "--nocapture", "--test-threads=1"])
         .env(CHILD_FLAG, "1");
     match value {
