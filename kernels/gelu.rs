@@ -189,7 +189,8 @@ isa_fn! {
     ///
     /// The negative tail is accurate down to the subnormal range (PyTorch, oneDNN, candle and
     /// burn return 0 below x = -5.5 in f32). NaN gives NaN; `gelu(-inf) = -0.0` (the limit;
-    /// PyTorch and oneDNN give NaN), `gelu(+inf) = +inf`. Error: see the README.
+    /// PyTorch and oneDNN give NaN), `gelu(+inf) = +inf`. Error: 0.5 ULP for every f32
+    /// input (correctly rounded but for ties); f64 measured 7 ULP for x > -37, 19 below.
     ///
     /// # Panics
     /// If `x.len() != y.len()`.
@@ -223,7 +224,9 @@ isa_fn! {
     /// `y[i] = x/2 * (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))`, evaluated as
     /// `x * sigmoid(2u)` so the negative tail does not cancel.
     ///
-    /// NaN gives NaN; `-inf` gives `-0.0` (the limit), `+inf` gives `+inf`.
+    /// NaN gives NaN; `-inf` gives `-0.0` (the limit), `+inf` gives `+inf`. Error: 0.5 ULP
+    /// for every f32 input (measured); f64 measured 2.5 ULP for x > -1 but up to 1394 ULP near
+    /// x = -21 (the rounding of the cubic argument is amplified by `|2u|`).
     ///
     /// # Panics
     /// If `x.len() != y.len()`.

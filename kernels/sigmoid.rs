@@ -126,7 +126,8 @@ isa_fn! {
     ///
     /// Evaluated as `(x >= 0 ? 1 : e) / (1 + e)` with `e = exp(-|x|)` in f64, so no overflow,
     /// no cancellation, and subnormal results (`sigmoid(-100) = 3.7e-44` in f32) are produced.
-    /// NaN gives NaN, `+-inf` give 1 and 0. Error: see the README (every f32 input measured).
+    /// NaN gives NaN, `+-inf` give 1 and 0. Error: 0.5 ULP for every f32 input (measured);
+    /// f64 measured 1.8 ULP.
     ///
     /// # Panics
     /// If `x.len() != y.len()`.
@@ -172,7 +173,8 @@ isa_fn! {
     /// SiLU (swish with beta = 1), out of place: `y[i] = x[i] * sigmoid(x[i])`.
     ///
     /// NaN gives NaN; `silu(-inf) = -0.0` and `silu(+inf) = +inf`, the true limits (PyTorch
-    /// and oneDNN give NaN at `-inf`). Error: see the README.
+    /// and oneDNN give NaN at `-inf`). Error: 0.5 ULP for every f32 input (measured); f64
+    /// measured 2.5 ULP for x > -708 and up to 372 ULP below (a subnormal factor).
     ///
     /// # Panics
     /// If `x.len() != y.len()`.

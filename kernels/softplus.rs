@@ -146,6 +146,7 @@ isa_fn! {
     ///
     /// Evaluated as `(max(z, 0) + ln(1 + e^-|z|)) / beta` in f64: no overflow, and the
     /// negative tail (`~ e^x`) keeps its relative accuracy. NaN gives NaN, `-inf` gives 0.
+    /// Error: 0.5 ULP for every f32 input (measured, beta = 1); f64 measured 1.6 ULP.
     ///
     /// # Panics
     /// If `x.len() != y.len()`, unless `0 < beta < inf`, or if `threshold` is NaN.
@@ -166,7 +167,7 @@ isa_fn! {
 
 isa_fn! {
     /// Softplus gradient: `dx = beta x > threshold ? dy : dy * sigmoid(beta x)` (as PyTorch),
-    /// in f64 and rounded once.
+    /// in f64 and rounded once. Error (`dy = 1`): 0.5 ULP for every f32 input; f64 2.0 ULP.
     ///
     /// # Panics
     /// If `x`, `dy` and `dx` differ in length, unless `0 < beta < inf`, or if `threshold` is NaN.
@@ -182,7 +183,8 @@ isa_fn! {
     ///
     /// `tanh(softplus(x))` is evaluated as a ratio of polynomials in `e^-|x|` (see the source),
     /// in f64. NaN gives NaN; `mish(-inf) = -0.0` (the limit; PyTorch gives NaN),
-    /// `mish(+inf) = +inf`. Error: see the README.
+    /// `mish(+inf) = +inf`. Error: 0.5 ULP for every f32 input (measured); f64 measured
+    /// 3.7 ULP for x > -708 and up to 372 ULP below.
     ///
     /// # Panics
     /// If `x.len() != y.len()`.

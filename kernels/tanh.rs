@@ -77,7 +77,7 @@ isa_fn! {
     /// Hyperbolic tangent, out of place: `y[i] = tanh(x[i])`.
     ///
     /// NaN gives NaN, `+-inf` give `+-1`, `-0.0` gives `-0.0`. Odd and within [-1, 1].
-    /// Error: see the README (every f32 input measured).
+    /// Error: 0.5 ULP for every f32 input (measured); f64 measured 2.5 ULP.
     ///
     /// # Panics
     /// If `x.len() != y.len()`.
