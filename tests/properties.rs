@@ -21,14 +21,16 @@ use std::sync::OnceLock;
 // Harness
 // ------------------------------------------------------------------------------------------
 
-/// Passing cases per property and element type (overridden by `QUICKCHECK_TESTS`).
+/// Passing cases per property and element type (overridden by `QUICKCHECK_TESTS`), unless a
+/// property asks for another number.
 const DEFAULT_TESTS: u64 = 2000;
 
-fn run<A: Testable>(property: A) {
+/// Runs `property` for `default` passing cases (`QUICKCHECK_TESTS` overrides).
+fn run_n<A: Testable>(default: u64, property: A) {
     let tests = std::env::var("QUICKCHECK_TESTS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(DEFAULT_TESTS);
+        .unwrap_or(default);
     QuickCheck::new()
         .tests(tests)
         .max_tests(50 * tests)
@@ -1665,15 +1667,20 @@ type NanProp<T> = fn(
     PreluCase<T, ANY>,
 ) -> TestResult;
 
+/// Each property as a `#[test]` for f32 (in module `$m32`) and f64 (in `$m64`), with a number
+/// of cases per property, or one number (after the module names) for all of them.
 macro_rules! for_both {
-    ($($name:ident => $body:ident : $ty:ident;)*) => {
-        mod f32_props {
+    ($m32:ident, $m64:ident, $n:expr; $($name:ident => $body:ident : $ty:ident;)*) => {
+        for_both! { $m32, $m64; $($name => $body: $ty, $n;)* }
+    };
+    ($m32:ident, $m64:ident; $($name:ident => $body:ident : $ty:ident, $n:expr;)*) => {
+        mod $m32 {
             use super::*;
-            $(#[test] fn $name() { run($body::<f32> as $ty<f32>) })*
+            $(#[test] fn $name() { run_n($n, $body::<f32> as $ty<f32>) })*
         }
-        mod f64_props {
+        mod $m64 {
             use super::*;
-            $(#[test] fn $name() { run($body::<f64> as $ty<f64>) })*
+            $(#[test] fn $name() { run_n($n, $body::<f64> as $ty<f64>) })*
         }
     };
 }
@@ -1687,6 +1694,7 @@ type OneWeightProp<T> = fn(Batch<T, ANY, true>, Slope<T>, Small, bool) -> TestRe
 type ChannelsProp<T> = fn(PreluCase<T, MODERATE>) -> TestResult;
 
 for_both! {
+    f32_props, f64_props, DEFAULT_TESTS;
     backward_matches_central_difference => prop_finite_difference: FdProp;
     backward_from_output_matches_backward => prop_from_output: FromOutputProp;
     relu_x_plus_relu_minus_x_is_abs => prop_relu_abs: ReluAbsProp;
@@ -1707,20 +1715,6 @@ for_both! {
 
 /// Softplus's `threshold` in these properties (PyTorch's default).
 const SOFTPLUS_THRESHOLD: f64 = 20.0;
-
-/// Like [`run`], with `default` cases per property and element type (`QUICKCHECK_TESTS` still
-/// overrides).
-fn run_n<A: Testable>(default: u64, property: A) {
-    let tests = std::env::var("QUICKCHECK_TESTS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default);
-    QuickCheck::new()
-        .tests(tests)
-        .max_tests(50 * tests)
-        .min_tests_passed(tests / 2)
-        .quickcheck(property);
-}
 
 /// Softplus `beta` in (0.5, 3); shrinks towards 1.
 #[derive(Clone, Copy, Debug)]
@@ -2443,21 +2437,8 @@ type SmoothInplaceProp<T> = fn(Batch<T, ANY, false>, Beta<T>) -> TestResult;
 type SmoothNanProp<T> = fn(Batch<T, ANY, true>, Beta<T>) -> TestResult;
 type SmoothLimitsProp<T> = fn(Batch<T, ANY, true>, Beta<T>, Small) -> TestResult;
 
-/// As `for_both!`, with a number of cases per property.
-macro_rules! for_both_sized {
-    ($($name:ident => $body:ident : $ty:ident, $n:expr;)*) => {
-        mod f32_smooth_props {
-            use super::*;
-            $(#[test] fn $name() { run_n($n, $body::<f32> as $ty<f32>) })*
-        }
-        mod f64_smooth_props {
-            use super::*;
-            $(#[test] fn $name() { run_n($n, $body::<f64> as $ty<f64>) })*
-        }
-    };
-}
-
-for_both_sized! {
+for_both! {
+    f32_smooth_props, f64_smooth_props;
     smooth_backward_matches_central_difference =>
         prop_smooth_finite_difference: SmoothFdProp, 2000;
     sigmoid_tanh_hardsigmoid_ranges_and_symmetry =>

@@ -162,23 +162,20 @@ pub(crate) fn expm1_nonpositive_quotient<V: Vector>(x: V, d: V::Elem) -> V {
 /// Lanes with `x > 0` get an unspecified value.
 #[inline(always)]
 pub(crate) fn exp_nonpositive<V: Vector>(x: V) -> V {
-    let (head, scale) = exp_split(Arg::plain(x, V::Elem::EXP_MIN_ARG));
-    head.mul(scale)
+    exp_scaled(Arg::plain(x, V::Elem::EXP_MIN_ARG), None)
 }
 
 /// `e^(x / d)` for `d > 0` and `x <= 0`, with `x / d` carried in extended precision. Lanes
 /// with `x > 0` get an unspecified value.
 #[inline(always)]
 pub(crate) fn exp_quotient_nonpositive<V: Vector>(x: V, d: V::Elem) -> V {
-    let (head, scale) = exp_split(Arg::quotient(x, d, V::Elem::EXP_MIN_ARG));
-    head.mul(scale)
+    exp_scaled(Arg::quotient(x, d, V::Elem::EXP_MIN_ARG), None)
 }
 
 /// `e^(hi + lo)` for a non-positive argument carried as an unevaluated sum (see `Arg::pair`).
 #[inline(always)]
 pub(crate) fn exp_pair<V: Vector>(hi: V, lo: V) -> V {
-    let (head, scale) = exp_split(Arg::pair(hi, lo, V::Elem::EXP_MIN_ARG));
-    head.mul(scale)
+    exp_scaled(Arg::pair(hi, lo, V::Elem::EXP_MIN_ARG), None)
 }
 
 /// `m * e^x` for `x <= 0`, rounded once at the end even where the result is subnormal
@@ -186,22 +183,35 @@ pub(crate) fn exp_pair<V: Vector>(hi: V, lo: V) -> V {
 /// `-inf` gives `m * 0`; lanes with `x > 0` get an unspecified value.
 #[inline(always)]
 pub(crate) fn exp_mul_nonpositive<V: Vector>(x: V, m: V) -> V {
-    let (head, scale) = exp_split(Arg::plain(x, V::Elem::EXP_MIN_ARG));
-    head.mul(m).mul(scale)
+    exp_scaled(Arg::plain(x, V::Elem::EXP_MIN_ARG), Some(m))
 }
 
-/// `e^a = head * scale` for `a <= 0`, where `head` is normal (no precision lost) and `scale`
-/// an exact power of two: 2^n may be subnormal, so it is applied in two exact steps, 2^n1
-/// (normal) inside `head`, then `scale = 2^(n - n1)`, and only the last multiply rounds.
+/// `m * e^a` for `a <= 0` (`m = 1` when `None`), rounded once at the end. `2^n` may be
+/// subnormal, so it is applied in two exact steps where needed: `2^n1` (normal) inside the
+/// product, then `2^(n - n1)`, and only that last multiply rounds. Vectors with no lane below
+/// the normal range (nearly all) take a branch without the second step.
 /// Every exponential the kernels need has a non-positive argument (`exp(-|x|)`,
 /// `exp(-x^2/2)`, ...); lanes with `a > 0` get an unspecified value (callers discard them).
 #[inline(always)]
-fn exp_split<V: Vector>(a: Arg<V>) -> (V, V) {
+fn exp_scaled<V: Vector>(a: Arg<V>, m: Option<V>) -> V {
     let (n, t) = a.reduce();
     let r = expm1_reduced(t);
-    let n1 = n.clamp_min(V::splat(V::Elem::POW2_SPLIT_MIN));
-    let s1 = pow2(n1);
-    (s1.mul_add(r, s1), pow2(n.sub(n1)))
+    let split_min = V::splat(V::Elem::POW2_SPLIT_MIN);
+    if V::any(n.lt(split_min)) {
+        let n1 = n.clamp_min(split_min);
+        let s1 = pow2(n1);
+        let head = s1.mul_add(r, s1);
+        let head = if let Some(m) = m { head.mul(m) } else { head };
+        head.mul(pow2(n.sub(n1)))
+    } else {
+        let s = pow2(n);
+        let e = s.mul_add(r, s);
+        if let Some(m) = m {
+            e.mul(m)
+        } else {
+            e
+        }
+    }
 }
 
 /// Converts an `f64` constant to the element type (for parameters such as SELU's).
