@@ -4,7 +4,7 @@
 use crate::api::isa_fn;
 use crate::checks;
 use crate::dispatch::{dispatch, WithSimd};
-use crate::driver::{map, should_stream, Kernel};
+use crate::driver::{map, should_stream, Kernel, STREAM_MIN_RUN};
 use crate::kernels::relu::{pass_nan, Relu};
 use crate::simd::{Simd, Vector};
 use crate::Float;
@@ -67,7 +67,7 @@ impl<T: Float> WithSimd for Forward<'_, T> {
     #[inline(always)]
     fn with_simd<S: Simd>(self, _: S) {
         let n = self.row_len;
-        let stream = should_stream::<T>(self.y.len());
+        let stream = should_stream::<T>(self.y.len()) && n >= STREAM_MIN_RUN;
         for (x, y) in self.x.chunks_exact(n).zip(self.y.chunks_exact_mut(2 * n)) {
             let (pos, neg) = y.split_at_mut(n);
             // SAFETY: `x`, `pos` and `neg` are distinct live slices of `n` elements.

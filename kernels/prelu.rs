@@ -5,7 +5,7 @@
 use crate::api::isa_fn;
 use crate::checks;
 use crate::dispatch::{dispatch, WithSimd};
-use crate::driver::{map, should_stream, Kernel};
+use crate::driver::{map, should_stream, Kernel, STREAM_MIN_RUN};
 use crate::kernels::relu::pass_nan;
 use crate::simd::{Simd, Vector};
 use crate::Float;
@@ -126,6 +126,7 @@ impl<T: Float> WithSimd for Forward<'_, T> {
             // the length of `weight`.
             unsafe {
                 let (xs, ys) = (x.add(start), y.add(start));
+                let stream = stream && count >= STREAM_MIN_RUN;
                 match channel {
                     None => map::<T::Vector<S>, _, 2>(Prelu, [xs, weight.as_ptr()], ys, count, stream),
                     Some(c) => map::<T::Vector<S>, _, 1>(PreluShared(weight[c]), [xs], ys, count, stream),

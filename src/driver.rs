@@ -109,6 +109,10 @@ pub(crate) fn should_stream<T>(len: usize) -> bool {
     len * core::mem::size_of::<T>() >= STREAM_MIN_BYTES
 }
 
+/// Shortest run (elements) that a kernel working run by run (PReLU's channels, CReLU's rows)
+/// streams: each streamed call ends with a store fence, which short runs cannot amortize.
+pub(crate) const STREAM_MIN_RUN: usize = 4096;
+
 /// `y = kernel(x)` out of place, as a dispatchable operation.
 pub(crate) struct Unary<'a, T, K> {
     pub kernel: K,

@@ -770,6 +770,23 @@ fn streaming<T: TestFloat>() {
         let y = guarded(n, 3, |y| elu_on(isa, &x, y, T::ONE));
         let dx = guarded(n, 1, |dx| relu_backward_on(isa, &x, &dy, dx));
         let p = guarded(n, 2, |y| prelu_on(isa, &x, y, &[T::from_f64(0.2)], 1));
+        // Two channels, NCHW: each run of n2 / 2 elements streams on its own.
+        let n2 = n - 37 + 8192;
+        let x2: Vec<T> = x.iter().copied().cycle().take(n2).collect();
+        let w = [T::from_f64(0.2), T::from_f64(0.3)];
+        let p2 = guarded(n2, 5, |y| prelu_on(isa, &x2, y, &w, n2 / 2));
+        for i in (0..n2).step_by(89).chain(n2 - 50..n2) {
+            let want = r::prelu(x2[i], w[i / (n2 / 2)]);
+            check(
+                "prelu NCHW (streamed)",
+                isa,
+                i,
+                x2[i],
+                p2[i],
+                want,
+                Tol::Exact,
+            );
+        }
         for i in (0..n).step_by(97).chain(n - 100..n) {
             check(
                 "elu (streamed)",
