@@ -74,8 +74,12 @@ fn reduce(x: f64) -> (i32, Dd) {
     (k as i32, expm1_small(r))
 }
 
-/// `e^x - 1` in double-double for `-40 <= x <= 0`.
+/// `e^x - 1` in double-double for `x <= 0`.
 fn expm1_dd(x: f64) -> Dd {
+    if x < -100.0 {
+        // e^x < 4e-44: far below the last bit of the double-double -1.
+        return dd(-1.0);
+    }
     let (k, m) = reduce(x);
     let s = pow2(k);
     // s (1 + m) - 1, s a power of two (exact scaling).

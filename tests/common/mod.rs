@@ -257,6 +257,10 @@ pub fn ulps_between<T: TestFloat>(a: T, b: T) -> f64 {
 
 /// `2^e` exactly, for `e` in [-1074, 1023] (`powi` underflows for large negative `e`).
 pub fn pow2(e: i32) -> f64 {
+    assert!(
+        (-1074..=1023).contains(&e),
+        "pow2({e}) is not a finite nonzero f64"
+    );
     if e >= -1022 {
         f64::from_bits(((e + 1023) as u64) << 52)
     } else {
