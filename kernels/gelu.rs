@@ -9,7 +9,7 @@ use crate::api::isa_fn;
 use crate::checks;
 use crate::dispatch::dispatch;
 use crate::driver::{Binary, Unary, UnaryInPlace, ViaF64};
-use crate::kernels::sigmoid::{finite, sigmoid_parts, sigmoid_slope};
+use crate::kernels::sigmoid::{finite, sigmoid_parts, sigmoid_slope, times_vanishing};
 use crate::math;
 use crate::simd::{Vector, WideFn};
 
@@ -142,7 +142,7 @@ struct Gelu;
 impl WideFn<1> for Gelu {
     #[inline(always)]
     fn eval<W: Vector<Elem = f64>>(self, [x]: [W; 1]) -> W {
-        x.clamp_min(W::splat(-f64::MAX)).mul(normal_cdf(x))
+        times_vanishing(x, normal_cdf(x))
     }
 }
 
@@ -162,8 +162,7 @@ impl WideFn<1> for GeluTanh {
     #[inline(always)]
     fn eval<W: Vector<Elem = f64>>(self, [x]: [W; 1]) -> W {
         // x/2 (1 + tanh(u)) = x sigmoid(2u).
-        let (e, num) = sigmoid_parts(gelu_tanh_twice_inner(x));
-        x.clamp_min(W::splat(-f64::MAX)).mul(num.div(W::splat(1.0).add(e)))
+        times_vanishing(x, sigmoid_parts(gelu_tanh_twice_inner(x)).1)
     }
 }
 
@@ -173,8 +172,7 @@ impl WideFn<2> for GeluTanhBackward {
     #[inline(always)]
     fn eval<W: Vector<Elem = f64>>(self, [x, dy]: [W; 2]) -> W {
         // 0.5 (1 + t) = s = sigmoid(2u); 0.5 (1 - t^2) = 2 s (1 - s) = 2 e / (1 + e)^2.
-        let (e, num) = sigmoid_parts(gelu_tanh_twice_inner(x));
-        let s = num.div(W::splat(1.0).add(e));
+        let (e, s) = sigmoid_parts(gelu_tanh_twice_inner(x));
         // |x| capped so x (1 + 3 k x^2) stays finite where the factor e/(1+e)^2 is 0.
         let xc = x.clamp_min(W::splat(-1e100)).clamp_max(W::splat(1e100));
         let poly = xc.mul(xc).mul_add(W::splat(3.0 * GELU_TANH_KAPPA), W::splat(1.0));

@@ -6,6 +6,8 @@ use crate::api::isa_fn;
 use crate::checks;
 use crate::dispatch::dispatch;
 use crate::driver::{Binary, Unary, UnaryInPlace, ViaF64};
+use crate::kernels::relu::pass_nan;
+use crate::kernels::sigmoid::times_vanishing;
 use crate::simd::{Vector, WideFn};
 
 /// The scalar specification, evaluated in f64.
@@ -64,12 +66,6 @@ fn hardsigmoid_wide<W: Vector<Elem = f64>>(x: W) -> W {
     x.add(W::splat(3.0)).clamp_min(W::zero()).clamp_max(W::splat(6.0)).div(W::splat(6.0))
 }
 
-/// `r`, except NaN (the lane of `x`) where `x` is NaN.
-#[inline(always)]
-fn pass_nan<W: Vector<Elem = f64>>(x: W, r: W) -> W {
-    W::select(x.is_nan(), x, r)
-}
-
 #[derive(Clone, Copy)]
 struct Hardsigmoid;
 impl WideFn<1> for Hardsigmoid {
@@ -94,8 +90,7 @@ struct Hardswish;
 impl WideFn<1> for Hardswish {
     #[inline(always)]
     fn eval<W: Vector<Elem = f64>>(self, [x]: [W; 1]) -> W {
-        // From below, x is clamped to the finite range so -inf * 0 gives -0.0, not NaN.
-        x.clamp_min(W::splat(-f64::MAX)).mul(hardsigmoid_wide(x))
+        times_vanishing(x, hardsigmoid_wide(x))
     }
 }
 

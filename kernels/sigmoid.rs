@@ -51,11 +51,20 @@ pub mod reference {
     }
 }
 
-/// `(e, numerator)` with `e = exp(-|x|)`: `sigmoid(x) = numerator / (1 + e)`.
+/// `(e, sigmoid(x))` with `e = exp(-|x|)`: `sigmoid(x) = (x >= 0 ? 1 : e) / (1 + e)`, with no
+/// overflow and no cancellation on either side.
 #[inline(always)]
 pub(crate) fn sigmoid_parts<W: Vector<Elem = f64>>(x: W) -> (W, W) {
     let e = math::exp_nonpositive(x.abs().neg());
-    (e, W::select(W::zero().le(x), W::splat(1.0), e))
+    let num = W::select(W::zero().le(x), W::splat(1.0), e);
+    (e, num.div(W::splat(1.0).add(e)))
+}
+
+/// `x * f` for an `f` that tends to 0 at `-inf`: `x` is clamped to the finite range from
+/// below, so `x = -inf` gives the limit `-0.0` instead of `-inf * 0 = NaN`.
+#[inline(always)]
+pub(crate) fn times_vanishing<W: Vector<Elem = f64>>(x: W, f: W) -> W {
+    x.clamp_min(W::splat(-f64::MAX)).mul(f)
 }
 
 /// `sigmoid(x) * sigmoid(-x) = e / (1 + e)^2` with `e = exp(-|x|)`.
@@ -76,8 +85,7 @@ struct Sigmoid;
 impl WideFn<1> for Sigmoid {
     #[inline(always)]
     fn eval<W: Vector<Elem = f64>>(self, [x]: [W; 1]) -> W {
-        let (e, num) = sigmoid_parts(x);
-        num.div(W::splat(1.0).add(e))
+        sigmoid_parts(x).1
     }
 }
 
@@ -104,9 +112,7 @@ struct Silu;
 impl WideFn<1> for Silu {
     #[inline(always)]
     fn eval<W: Vector<Elem = f64>>(self, [x]: [W; 1]) -> W {
-        let (e, num) = sigmoid_parts(x);
-        // -inf * 0 would be NaN: clamp from below so the limit -0.0 comes out.
-        x.clamp_min(W::splat(-f64::MAX)).mul(num.div(W::splat(1.0).add(e)))
+        times_vanishing(x, sigmoid_parts(x).1)
     }
 }
 
@@ -115,8 +121,7 @@ struct SiluBackward;
 impl WideFn<2> for SiluBackward {
     #[inline(always)]
     fn eval<W: Vector<Elem = f64>>(self, [x, dy]: [W; 2]) -> W {
-        let (e, num) = sigmoid_parts(x);
-        let s = num.div(W::splat(1.0).add(e));
+        let (e, s) = sigmoid_parts(x);
         dy.mul(finite(x).mul_add(sigmoid_slope(e), s))
     }
 }

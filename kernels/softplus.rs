@@ -5,7 +5,7 @@ use crate::api::isa_fn;
 use crate::checks;
 use crate::dispatch::dispatch;
 use crate::driver::{Binary, Unary, UnaryInPlace, ViaF64};
-use crate::kernels::sigmoid::{finite, sigmoid_parts};
+use crate::kernels::sigmoid::{finite, sigmoid_parts, times_vanishing};
 use crate::math;
 use crate::simd::{Vector, WideFn};
 use crate::Float;
@@ -82,8 +82,7 @@ impl WideFn<2> for SoftplusBackward {
     #[inline(always)]
     fn eval<W: Vector<Elem = f64>>(self, [x, dy]: [W; 2]) -> W {
         let z = x.mul(W::splat(self.0.beta));
-        let (e, num) = sigmoid_parts(z);
-        let r = dy.mul(num.div(W::splat(1.0).add(e)));
+        let r = dy.mul(sigmoid_parts(z).1);
         W::select(W::splat(self.0.threshold).lt(z), dy, r)
     }
 }
@@ -119,7 +118,7 @@ impl WideFn<1> for Mish {
     #[inline(always)]
     fn eval<W: Vector<Elem = f64>>(self, [x]: [W; 1]) -> W {
         let (t, _, _) = mish_parts(x);
-        x.clamp_min(W::splat(-f64::MAX)).mul(t)
+        times_vanishing(x, t)
     }
 }
 
