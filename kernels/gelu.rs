@@ -10,7 +10,7 @@ use crate::checks;
 use crate::dispatch::dispatch;
 use crate::driver::{Binary, Unary, UnaryInPlace, ViaF64};
 use crate::kernels::sigmoid::{finite, sigmoid_parts, sigmoid_slope, times_vanishing};
-use crate::math;
+use crate::math::{self, Accuracy, Full};
 use crate::simd::{Vector, WideFn};
 
 /// `sqrt(2 / pi)`, the tanh form's inner scale.
@@ -124,8 +124,8 @@ pub mod reference {
 
 /// `Phi(x)`: `1 - Q(|x|)` for `x >= 0`, `Q(|x|)` below (no cancellation either way).
 #[inline(always)]
-fn normal_cdf<W: Vector<Elem = f64>>(x: W) -> W {
-    let q = math::normal_upper_tail(x);
+fn normal_cdf<A: Accuracy, W: Vector<Elem = f64>>(x: W) -> W {
+    let q = math::normal_upper_tail::<A, W>(x);
     W::select(W::zero().le(x), W::splat(1.0).sub(q), q)
 }
 
@@ -141,8 +141,8 @@ fn gelu_tanh_twice_inner<W: Vector<Elem = f64>>(x: W) -> W {
 struct Gelu;
 impl WideFn<1> for Gelu {
     #[inline(always)]
-    fn eval<W: Vector<Elem = f64>>(self, [x]: [W; 1]) -> W {
-        times_vanishing(x, normal_cdf(x))
+    fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [x]: [W; 1]) -> W {
+        times_vanishing(x, normal_cdf::<A, W>(x))
     }
 }
 
@@ -150,9 +150,10 @@ impl WideFn<1> for Gelu {
 struct GeluBackward;
 impl WideFn<2> for GeluBackward {
     #[inline(always)]
-    fn eval<W: Vector<Elem = f64>>(self, [x, dy]: [W; 2]) -> W {
-        let density = math::exp_neg_half_square(x).mul(W::splat(FRAC_1_SQRT_2PI));
-        dy.mul(finite(x).mul_add(density, normal_cdf(x)))
+    fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [x, dy]: [W; 2]) -> W {
+        // Full accuracy whatever the element type: the sum cancels at the gradient's zero.
+        let density = math::exp_neg_half_square::<Full, W>(x).mul(W::splat(FRAC_1_SQRT_2PI));
+        dy.mul(finite(x).mul_add(density, normal_cdf::<Full, W>(x)))
     }
 }
 
@@ -160,9 +161,9 @@ impl WideFn<2> for GeluBackward {
 struct GeluTanh;
 impl WideFn<1> for GeluTanh {
     #[inline(always)]
-    fn eval<W: Vector<Elem = f64>>(self, [x]: [W; 1]) -> W {
+    fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [x]: [W; 1]) -> W {
         // x/2 (1 + tanh(u)) = x sigmoid(2u).
-        times_vanishing(x, sigmoid_parts(gelu_tanh_twice_inner(x)).1)
+        times_vanishing(x, sigmoid_parts::<A, W>(gelu_tanh_twice_inner(x)).1)
     }
 }
 
@@ -170,9 +171,10 @@ impl WideFn<1> for GeluTanh {
 struct GeluTanhBackward;
 impl WideFn<2> for GeluTanhBackward {
     #[inline(always)]
-    fn eval<W: Vector<Elem = f64>>(self, [x, dy]: [W; 2]) -> W {
+    fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [x, dy]: [W; 2]) -> W {
         // 0.5 (1 + t) = s = sigmoid(2u); 0.5 (1 - t^2) = 2 s (1 - s) = 2 e / (1 + e)^2.
-        let (e, s) = sigmoid_parts(gelu_tanh_twice_inner(x));
+        // Full accuracy whatever the element type: the sum cancels at the gradient's zero.
+        let (e, s) = sigmoid_parts::<Full, W>(gelu_tanh_twice_inner(x));
         // |x| capped so x (1 + 3 k x^2) stays finite where the factor e/(1+e)^2 is 0.
         let xc = x.clamp_min(W::splat(-1e100)).clamp_max(W::splat(1e100));
         let poly = xc.mul(xc).mul_add(W::splat(3.0 * GELU_TANH_KAPPA), W::splat(1.0));

@@ -5,7 +5,7 @@ use crate::api::isa_fn;
 use crate::checks;
 use crate::dispatch::dispatch;
 use crate::driver::{Binary, Unary, UnaryInPlace, ViaF64};
-use crate::math;
+use crate::math::{self, Accuracy, Full};
 use crate::simd::{Vector, WideFn};
 
 /// The scalar specification, evaluated in f64.
@@ -54,8 +54,8 @@ pub mod reference {
 /// `(e, sigmoid(x))` with `e = exp(-|x|)`: `sigmoid(x) = (x >= 0 ? 1 : e) / (1 + e)`, with no
 /// overflow and no cancellation on either side.
 #[inline(always)]
-pub(crate) fn sigmoid_parts<W: Vector<Elem = f64>>(x: W) -> (W, W) {
-    let e = math::exp_nonpositive(x.abs().neg());
+pub(crate) fn sigmoid_parts<A: Accuracy, W: Vector<Elem = f64>>(x: W) -> (W, W) {
+    let e = math::exp_nonpositive::<A, W>(x.abs().neg());
     let num = W::select(W::zero().le(x), W::splat(1.0), e);
     (e, num.div(W::splat(1.0).add(e)))
 }
@@ -84,8 +84,8 @@ pub(crate) fn finite<W: Vector<Elem = f64>>(x: W) -> W {
 struct Sigmoid;
 impl WideFn<1> for Sigmoid {
     #[inline(always)]
-    fn eval<W: Vector<Elem = f64>>(self, [x]: [W; 1]) -> W {
-        sigmoid_parts(x).1
+    fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [x]: [W; 1]) -> W {
+        sigmoid_parts::<A, W>(x).1
     }
 }
 
@@ -93,8 +93,8 @@ impl WideFn<1> for Sigmoid {
 struct SigmoidBackward;
 impl WideFn<2> for SigmoidBackward {
     #[inline(always)]
-    fn eval<W: Vector<Elem = f64>>(self, [x, dy]: [W; 2]) -> W {
-        dy.mul(sigmoid_slope(sigmoid_parts(x).0))
+    fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [x, dy]: [W; 2]) -> W {
+        dy.mul(sigmoid_slope(sigmoid_parts::<A, W>(x).0))
     }
 }
 
@@ -102,7 +102,7 @@ impl WideFn<2> for SigmoidBackward {
 struct SigmoidBackwardFromOutput;
 impl WideFn<2> for SigmoidBackwardFromOutput {
     #[inline(always)]
-    fn eval<W: Vector<Elem = f64>>(self, [y, dy]: [W; 2]) -> W {
+    fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [y, dy]: [W; 2]) -> W {
         dy.mul(y.mul(W::splat(1.0).sub(y)))
     }
 }
@@ -111,8 +111,8 @@ impl WideFn<2> for SigmoidBackwardFromOutput {
 struct Silu;
 impl WideFn<1> for Silu {
     #[inline(always)]
-    fn eval<W: Vector<Elem = f64>>(self, [x]: [W; 1]) -> W {
-        times_vanishing(x, sigmoid_parts(x).1)
+    fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [x]: [W; 1]) -> W {
+        times_vanishing(x, sigmoid_parts::<A, W>(x).1)
     }
 }
 
@@ -120,8 +120,9 @@ impl WideFn<1> for Silu {
 struct SiluBackward;
 impl WideFn<2> for SiluBackward {
     #[inline(always)]
-    fn eval<W: Vector<Elem = f64>>(self, [x, dy]: [W; 2]) -> W {
-        let (e, s) = sigmoid_parts(x);
+    fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [x, dy]: [W; 2]) -> W {
+        // Full accuracy whatever the element type: the sum cancels at the gradient's zero.
+        let (e, s) = sigmoid_parts::<Full, W>(x);
         dy.mul(finite(x).mul_add(sigmoid_slope(e), s))
     }
 }

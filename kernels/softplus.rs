@@ -6,7 +6,7 @@ use crate::checks;
 use crate::dispatch::dispatch;
 use crate::driver::{Binary, Unary, UnaryInPlace, ViaF64};
 use crate::kernels::sigmoid::{finite, sigmoid_parts, times_vanishing};
-use crate::math;
+use crate::math::{self, Accuracy, Full};
 use crate::simd::{Vector, WideFn};
 use crate::Float;
 
@@ -67,10 +67,10 @@ impl Params {
 struct Softplus(Params);
 impl WideFn<1> for Softplus {
     #[inline(always)]
-    fn eval<W: Vector<Elem = f64>>(self, [x]: [W; 1]) -> W {
+    fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [x]: [W; 1]) -> W {
         let z = x.mul(W::splat(self.0.beta));
         // ln(1 + e^z) = max(z, 0) + ln(1 + e^-|z|): no overflow, no cancellation.
-        let sp = z.clamp_min(W::zero()).add(math::log1p_unit(math::exp_nonpositive(z.abs().neg())));
+        let sp = z.clamp_min(W::zero()).add(math::log1p_unit::<A, W>(math::exp_nonpositive::<A, W>(z.abs().neg())));
         let r = sp.div(W::splat(self.0.beta));
         W::select(W::splat(self.0.threshold).lt(z), x, r)
     }
@@ -80,9 +80,9 @@ impl WideFn<1> for Softplus {
 struct SoftplusBackward(Params);
 impl WideFn<2> for SoftplusBackward {
     #[inline(always)]
-    fn eval<W: Vector<Elem = f64>>(self, [x, dy]: [W; 2]) -> W {
+    fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [x, dy]: [W; 2]) -> W {
         let z = x.mul(W::splat(self.0.beta));
-        let r = dy.mul(sigmoid_parts(z).1);
+        let r = dy.mul(sigmoid_parts::<A, W>(z).1);
         W::select(W::splat(self.0.threshold).lt(z), dy, r)
     }
 }
@@ -94,9 +94,9 @@ impl WideFn<2> for SoftplusBackward {
 /// (n + 2)^2`. For `x >= 0`, in terms of `e = e^-x`: `tanh = (1 + 2e) / (1 + 2e + 2e^2)`,
 /// `sech^2 = 4 (1 + e)^2 e^2 / (1 + 2e + 2e^2)^2`. Nothing overflows or cancels.
 #[inline(always)]
-fn mish_parts<W: Vector<Elem = f64>>(x: W) -> (W, W, W) {
+fn mish_parts<A: Accuracy, W: Vector<Elem = f64>>(x: W) -> (W, W, W) {
     let (one, two) = (W::splat(1.0), W::splat(2.0));
-    let e = math::exp_nonpositive(x.abs().neg());
+    let e = math::exp_nonpositive::<A, W>(x.abs().neg());
     let positive = W::zero().le(x);
     let n = e.mul(e.add(two));
     // Numerators and denominator of tanh, and sech^2's numerator, for each sign.
@@ -116,8 +116,8 @@ fn mish_parts<W: Vector<Elem = f64>>(x: W) -> (W, W, W) {
 struct Mish;
 impl WideFn<1> for Mish {
     #[inline(always)]
-    fn eval<W: Vector<Elem = f64>>(self, [x]: [W; 1]) -> W {
-        let (t, _, _) = mish_parts(x);
+    fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [x]: [W; 1]) -> W {
+        let (t, _, _) = mish_parts::<A, W>(x);
         times_vanishing(x, t)
     }
 }
@@ -126,8 +126,9 @@ impl WideFn<1> for Mish {
 struct MishBackward;
 impl WideFn<2> for MishBackward {
     #[inline(always)]
-    fn eval<W: Vector<Elem = f64>>(self, [x, dy]: [W; 2]) -> W {
-        let (t, sech2, sig) = mish_parts(x);
+    fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [x, dy]: [W; 2]) -> W {
+        // Full accuracy whatever the element type: the sum cancels at the gradient's zero.
+        let (t, sech2, sig) = mish_parts::<Full, W>(x);
         dy.mul(finite(x).mul(sech2).mul_add(sig, t))
     }
 }

@@ -6,7 +6,7 @@ use crate::checks;
 use crate::dispatch::dispatch;
 use crate::driver::{Binary, Unary, UnaryInPlace, ViaF64};
 use crate::kernels::sigmoid::sigmoid_slope;
-use crate::math;
+use crate::math::{self, Accuracy};
 use crate::simd::{Vector, WideFn};
 
 /// The scalar specification, evaluated in f64.
@@ -35,9 +35,9 @@ const TANH_TINY: f64 = 1e-9;
 /// `tanh(x)` in f64: `-m / (2 + m)` with `m = expm1(-2|x|)` in (-1, 0] (no cancellation),
 /// the sign restored; `x` itself where it is tiny (keeps `-0.0`).
 #[inline(always)]
-pub(crate) fn tanh_wide<W: Vector<Elem = f64>>(x: W) -> W {
+pub(crate) fn tanh_wide<A: Accuracy, W: Vector<Elem = f64>>(x: W) -> W {
     let a = x.abs();
-    let m = math::expm1_nonpositive(a.mul(W::splat(-2.0)));
+    let m = math::expm1_nonpositive_wide::<A, W>(a.mul(W::splat(-2.0)));
     let t = m.neg().div(W::splat(2.0).add(m));
     let signed = W::select(x.lt(W::zero()), t.neg(), t);
     W::select(a.lt(W::splat(TANH_TINY)), x, signed)
@@ -47,8 +47,8 @@ pub(crate) fn tanh_wide<W: Vector<Elem = f64>>(x: W) -> W {
 struct Tanh;
 impl WideFn<1> for Tanh {
     #[inline(always)]
-    fn eval<W: Vector<Elem = f64>>(self, [x]: [W; 1]) -> W {
-        tanh_wide(x)
+    fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [x]: [W; 1]) -> W {
+        tanh_wide::<A, W>(x)
     }
 }
 
@@ -56,9 +56,9 @@ impl WideFn<1> for Tanh {
 struct TanhBackward;
 impl WideFn<2> for TanhBackward {
     #[inline(always)]
-    fn eval<W: Vector<Elem = f64>>(self, [x, dy]: [W; 2]) -> W {
+    fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [x, dy]: [W; 2]) -> W {
         // 1 - tanh(x)^2 = 4 e / (1 + e)^2 with e = exp(-2|x|): no cancellation in the tails.
-        let e = math::exp_nonpositive(x.abs().mul(W::splat(-2.0)));
+        let e = math::exp_nonpositive::<A, W>(x.abs().mul(W::splat(-2.0)));
         dy.mul(W::splat(4.0).mul(sigmoid_slope(e)))
     }
 }
@@ -67,7 +67,7 @@ impl WideFn<2> for TanhBackward {
 struct TanhBackwardFromOutput;
 impl WideFn<2> for TanhBackwardFromOutput {
     #[inline(always)]
-    fn eval<W: Vector<Elem = f64>>(self, [y, dy]: [W; 2]) -> W {
+    fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [y, dy]: [W; 2]) -> W {
         let one = W::splat(1.0);
         dy.mul(one.sub(y).mul(one.add(y)))
     }

@@ -345,7 +345,18 @@ fn smooth_every_f32_input_within_documented_ulp() {
 
 /// Runs every case over all 2^32 inputs on every ISA, prints the worst input of each, and
 /// asserts the bounds.
-fn sweep(cases: Vec<Case>) {
+///
+/// `SIMD_ACTIVATIONS_EXHAUSTIVE_ONLY=sigmoid,tanh_backward` (exact names, comma-separated)
+/// restricts a run to those functions, for work on one kernel; the CI runs all of them.
+fn sweep(mut cases: Vec<Case>) {
+    if let Ok(only) = std::env::var("SIMD_ACTIVATIONS_EXHAUSTIVE_ONLY") {
+        let names: Vec<&str> = only.split(',').map(str::trim).collect();
+        cases.retain(|c| names.contains(&c.name));
+        assert!(
+            !cases.is_empty(),
+            "no function of this sweep is named in {only:?}"
+        );
+    }
     let isas = isas();
     const CHUNK: u64 = 1 << 16;
     const SCALAR_STRIDE: u64 = 16;

@@ -5,10 +5,12 @@
 //! evaluate `expm1(t) = t + t^2 (1/2 + t q(t))` with a minimax `q`, and rebuild with an exact
 //! power of two. Accuracy (measured by `tests/exhaustive.rs` over every f32): see each function.
 
+mod accuracy;
 mod consts;
 mod log1p;
 mod normal;
 
+pub use accuracy::{Accuracy, Full, Single};
 pub use consts::MathConsts;
 pub(crate) use log1p::log1p_unit;
 pub(crate) use normal::{exp_neg_half_square, normal_upper_tail};
@@ -87,7 +89,12 @@ impl<V: Vector> Arg<V> {
 /// polynomial below 2^-29 (f32) / 2^-59 (f64), before rounding.
 #[inline(always)]
 fn expm1_reduced<V: Vector>(t: V) -> V {
-    let coeffs = V::Elem::EXPM1_POLY;
+    expm1_poly(t, V::Elem::EXPM1_POLY)
+}
+
+/// `t + t^2 (1/2 + t q(t))` with the coefficients of `q` in ascending order.
+#[inline(always)]
+fn expm1_poly<V: Vector>(t: V, coeffs: &[V::Elem]) -> V {
     let mut q = V::splat(coeffs[coeffs.len() - 1]);
     for &c in coeffs[..coeffs.len() - 1].iter().rev() {
         q = q.mul_add(t, V::splat(c));
@@ -157,12 +164,52 @@ pub(crate) fn expm1_nonpositive_quotient<V: Vector>(x: V, d: V::Elem) -> V {
     expm1_of(Arg::quotient(x, d, V::Elem::EXPM1_CUTOFF))
 }
 
-/// `e^x` for `x <= 0` (the only arguments the kernels need: `exp(-|x|)` and the like): NaN
-/// gives NaN, `-inf` gives +0, results in the subnormal range are produced (not flushed).
-/// Lanes with `x > 0` get an unspecified value.
+/// `e^x` in f64 to the accuracy `A`, for `x <= 0` (the only arguments the kernels need:
+/// `exp(-|x|)` and the like): NaN gives NaN, `-inf` gives +0, results in the subnormal range
+/// are produced (not flushed) for [`Full`]. Lanes with `x > 0` get an unspecified value.
 #[inline(always)]
-pub(crate) fn exp_nonpositive<V: Vector>(x: V) -> V {
-    exp_scaled(Arg::plain(x, V::Elem::EXP_MIN_ARG), None)
+pub(crate) fn exp_nonpositive<A: Accuracy, W: Vector<Elem = f64>>(x: W) -> W {
+    if A::FOR_F32 {
+        let (s, r) = reduce_for_f32::<A, W>(x, None);
+        s.mul_add(r, s)
+    } else {
+        exp_scaled(Arg::plain(x, f64::EXP_MIN_ARG), None)
+    }
+}
+
+/// `e^x - 1` in f64 to the accuracy `A`, for `x <= 0`; special values as
+/// [`expm1_nonpositive`].
+#[inline(always)]
+pub(crate) fn expm1_nonpositive_wide<A: Accuracy, W: Vector<Elem = f64>>(x: W) -> W {
+    if A::FOR_F32 {
+        let (s, r) = reduce_for_f32::<A, W>(x, None);
+        // As in `expm1_of`; the tiny arguments, where this loses `-0.0`, are the caller's.
+        s.mul_add(r, s.sub(W::splat(1.0)))
+    } else {
+        expm1_nonpositive(x)
+    }
+}
+
+/// `(2^n, expm1(t))` with `hi + lo = n ln2 + t`, for results rounded to f32: `n` by the
+/// round-to-nearest of adding a magic constant (whose low bits then hold the biased
+/// exponent), `t` with one FMA (the error of `n ln2` in f64, below 2^-45, does not matter
+/// there), and the short polynomial of `A`. The argument is clamped at -200, which keeps
+/// `2^n` normal; below -745.13, where f64's own `e^x` is 0 (the references), `2^n` is 0, so
+/// `-inf` gives 0 and `inf * e^x` is NaN exactly where the f64 formula's is.
+#[inline(always)]
+fn reduce_for_f32<A: Accuracy, W: Vector<Elem = f64>>(hi: W, lo: Option<W>) -> (W, W) {
+    let a = match lo {
+        Some(lo) => Arg::pair(hi, lo, accuracy::SINGLE_EXP_MIN_ARG),
+        None => Arg::plain(hi, accuracy::SINGLE_EXP_MIN_ARG),
+    };
+    let magic = W::splat(f64::POW2_MAGIC);
+    let k = a.hi.mul_add(W::splat(f64::LOG2E), magic);
+    let n = k.sub(magic);
+    let t = n.mul_add(W::splat(-core::f64::consts::LN_2), a.hi);
+    let t = if let Some(lo) = a.lo { t.add(lo) } else { t };
+    let underflow = hi.lt(W::splat(accuracy::F64_EXP_UNDERFLOW));
+    let s = W::select(underflow, W::zero(), k.shift_into_exponent());
+    (s, expm1_poly(t, A::EXP_POLY))
 }
 
 /// `e^(x / d)` for `d > 0` and `x <= 0`, with `x / d` carried in extended precision. Lanes
@@ -172,10 +219,16 @@ pub(crate) fn exp_quotient_nonpositive<V: Vector>(x: V, d: V::Elem) -> V {
     exp_scaled(Arg::quotient(x, d, V::Elem::EXP_MIN_ARG), None)
 }
 
-/// `e^(hi + lo)` for a non-positive argument carried as an unevaluated sum (see `Arg::pair`).
+/// `e^(hi + lo)` in f64 to the accuracy `A`, for a non-positive argument carried as an
+/// unevaluated sum (see `Arg::pair`).
 #[inline(always)]
-pub(crate) fn exp_pair<V: Vector>(hi: V, lo: V) -> V {
-    exp_scaled(Arg::pair(hi, lo, V::Elem::EXP_MIN_ARG), None)
+pub(crate) fn exp_pair<A: Accuracy, W: Vector<Elem = f64>>(hi: W, lo: W) -> W {
+    if A::FOR_F32 {
+        let (s, r) = reduce_for_f32::<A, W>(hi, Some(lo));
+        s.mul_add(r, s)
+    } else {
+        exp_scaled(Arg::pair(hi, lo, f64::EXP_MIN_ARG), None)
+    }
 }
 
 /// `m * e^x` for `x <= 0`, rounded once at the end even where the result is subnormal

@@ -1,17 +1,17 @@
 //! The standard normal distribution's density and upper tail, in f64: what GELU needs.
 
-use super::exp_pair;
+use super::{exp_pair, Accuracy};
 use crate::simd::Vector;
 
 /// `e^(-a^2 / 2)`, with `a^2 / 2` carried exactly as a sum of two doubles (an FMA gives the
 /// product's rounding error), so the exponential does not amplify the rounding of `a^2`
 /// (which it would by `a^2 / 2` ULP: hundreds in GELU's tails).
 #[inline(always)]
-pub(crate) fn exp_neg_half_square<W: Vector<Elem = f64>>(a: W) -> W {
+pub(crate) fn exp_neg_half_square<A: Accuracy, W: Vector<Elem = f64>>(a: W) -> W {
     let sq = a.mul(a);
     let err = a.mul_add(a, sq.neg());
     let half = W::splat(-0.5);
-    exp_pair(sq.mul(half), err.mul(half))
+    exp_pair::<A, W>(sq.mul(half), err.mul(half))
 }
 
 /// Chebyshev coefficients of `g(t) = (z + K) e^(z^2) erfc(z)` on `t = (z - K)/(z + K)` in
@@ -46,11 +46,12 @@ const ERFCX_CHEBYSHEV: [f64; 23] = [
 
 /// `P(Z > |x|) = erfc(|x| / sqrt 2) / 2` for a standard normal `Z`: NaN passes through,
 /// +-inf give +0, and results down to the subnormal range keep their relative accuracy
-/// (about 2^-51: `e^(-x^2/2)` as in [`exp_neg_half_square`], times the smooth `g` above).
+/// (about 2^-51 with [`super::Full`], 2^-30 with [`super::Single`]: `e^(-x^2/2)` as in
+/// [`exp_neg_half_square`], times the smooth `g` above).
 #[inline(always)]
-pub(crate) fn normal_upper_tail<W: Vector<Elem = f64>>(x: W) -> W {
+pub(crate) fn normal_upper_tail<A: Accuracy, W: Vector<Elem = f64>>(x: W) -> W {
     let a = x.abs();
-    let e = exp_neg_half_square(a);
+    let e = exp_neg_half_square::<A, W>(a);
     // z = a / sqrt 2, capped where the tail is 0 anyway (so +inf gives no inf / inf).
     let z = a
         .mul(W::splat(core::f64::consts::FRAC_1_SQRT_2))
@@ -61,7 +62,7 @@ pub(crate) fn normal_upper_tail<W: Vector<Elem = f64>>(x: W) -> W {
     // Clenshaw: g = c0 + t b1 - b2, b_j = c_j + 2t b_{j+1} - b_{j+2}.
     let two_t = t.add(t);
     let (mut b1, mut b2) = (W::zero(), W::zero());
-    for &c in ERFCX_CHEBYSHEV[1..].iter().rev() {
+    for &c in ERFCX_CHEBYSHEV[1..A::ERFCX_TERMS].iter().rev() {
         let b0 = two_t.mul_add(b1, W::splat(c).sub(b2));
         b2 = b1;
         b1 = b0;

@@ -6,6 +6,7 @@
 //! accesses, on the caller's pointer contract stated on the `Vector` trait.
 
 use super::{Simd, Vector, WideFn};
+use crate::math::{Full, Single};
 use core::arch::x86_64::*;
 
 /// Token of the AVX2 + FMA ISA.
@@ -163,9 +164,12 @@ impl Vector for F32x8 {
 
     #[inline(always)]
     fn eval_wide<const N: usize, F: WideFn<N>>(inputs: [Self; N], f: F) -> Self {
-        let lo = f.eval(inputs.map(|v| F64x4(avx!(_mm256_cvtps_pd(_mm256_castps256_ps128(v.0))))));
-        let hi =
-            f.eval(inputs.map(|v| F64x4(avx!(_mm256_cvtps_pd(_mm256_extractf128_ps::<1>(v.0))))));
+        let lo = f.eval::<_, Single>(
+            inputs.map(|v| F64x4(avx!(_mm256_cvtps_pd(_mm256_castps256_ps128(v.0))))),
+        );
+        let hi = f.eval::<_, Single>(
+            inputs.map(|v| F64x4(avx!(_mm256_cvtps_pd(_mm256_extractf128_ps::<1>(v.0))))),
+        );
         F32x8(avx!(_mm256_set_m128(
             _mm256_cvtpd_ps(hi.0),
             _mm256_cvtpd_ps(lo.0)
@@ -297,7 +301,7 @@ impl Vector for F64x4 {
 
     #[inline(always)]
     fn eval_wide<const N: usize, F: WideFn<N>>(inputs: [Self; N], f: F) -> Self {
-        f.eval(inputs)
+        f.eval::<_, Full>(inputs)
     }
 }
 

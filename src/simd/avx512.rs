@@ -10,6 +10,7 @@
 #![allow(clippy::incompatible_msrv)]
 
 use super::{Simd, Vector, WideFn};
+use crate::math::{Full, Single};
 use core::arch::x86_64::*;
 
 /// Token of the AVX-512 F ISA.
@@ -168,9 +169,10 @@ impl Vector for F32x16 {
 
     #[inline(always)]
     fn eval_wide<const N: usize, F: WideFn<N>>(inputs: [Self; N], f: F) -> Self {
-        let lo =
-            f.eval(inputs.map(|v| F64x8(avx512!(_mm512_cvtps_pd(_mm512_castps512_ps256(v.0))))));
-        let hi = f.eval(inputs.map(|v| {
+        let lo = f.eval::<_, Single>(
+            inputs.map(|v| F64x8(avx512!(_mm512_cvtps_pd(_mm512_castps512_ps256(v.0))))),
+        );
+        let hi = f.eval::<_, Single>(inputs.map(|v| {
             F64x8(avx512!(_mm512_cvtps_pd(_mm256_castpd_ps(
                 _mm512_extractf64x4_pd::<1>(_mm512_castps_pd(v.0))
             ))))
@@ -309,7 +311,7 @@ impl Vector for F64x8 {
 
     #[inline(always)]
     fn eval_wide<const N: usize, F: WideFn<N>>(inputs: [Self; N], f: F) -> Self {
-        f.eval(inputs)
+        f.eval::<_, Full>(inputs)
     }
 }
 

@@ -22,12 +22,16 @@ pub(crate) mod avx512;
 #[cfg(target_arch = "aarch64")]
 pub(crate) mod neon;
 
+use crate::math::Accuracy;
+#[cfg(doc)]
+use crate::math::{Full, Single};
 use crate::Float;
 
 /// A function of `N` f64 vectors, written once for every ISA (see [`Vector::eval_wide`]).
 pub trait WideFn<const N: usize>: Copy {
-    /// The result for one vector of each input.
-    fn eval<W: Vector<Elem = f64>>(self, inputs: [W; N]) -> W;
+    /// The result for one vector of each input, to the accuracy `A` ([`Single`] where the
+    /// result will be rounded to f32, [`Full`] for f64).
+    fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, inputs: [W; N]) -> W;
 }
 
 /// A token proving that one instruction set may be used; names its vector types.

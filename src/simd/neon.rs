@@ -14,6 +14,7 @@
 //! whose operand order alone yields the right result).
 
 use super::{Simd, Vector, WideFn};
+use crate::math::{Full, Single};
 use core::arch::aarch64::*;
 
 /// Token of the NEON ISA.
@@ -176,8 +177,8 @@ impl Vector for F32x4 {
 
     #[inline(always)]
     fn eval_wide<const N: usize, F: WideFn<N>>(inputs: [Self; N], f: F) -> Self {
-        let lo = f.eval(inputs.map(|v| F64x2(neon!(vcvt_f64_f32(vget_low_f32(v.0))))));
-        let hi = f.eval(inputs.map(|v| F64x2(neon!(vcvt_high_f64_f32(v.0)))));
+        let lo = f.eval::<_, Single>(inputs.map(|v| F64x2(neon!(vcvt_f64_f32(vget_low_f32(v.0))))));
+        let hi = f.eval::<_, Single>(inputs.map(|v| F64x2(neon!(vcvt_high_f64_f32(v.0)))));
         F32x4(neon!(vcvt_high_f32_f64(vcvt_f32_f64(lo.0), hi.0)))
     }
 }
@@ -313,7 +314,7 @@ impl Vector for F64x2 {
 
     #[inline(always)]
     fn eval_wide<const N: usize, F: WideFn<N>>(inputs: [Self; N], f: F) -> Self {
-        f.eval(inputs)
+        f.eval::<_, Full>(inputs)
     }
 }
 

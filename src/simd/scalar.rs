@@ -3,6 +3,7 @@
 //! in the same order, with a fused `mul_add`).
 
 use super::{Simd, Vector, WideFn};
+use crate::math::{Full, Single};
 
 /// Token of the portable ISA (always available).
 #[derive(Clone, Copy, Debug)]
@@ -18,7 +19,7 @@ impl Simd for Scalar {
 pub struct Lane<T>(pub T);
 
 macro_rules! lane_impl {
-    ($t:ty, $mant:expr) => {
+    ($t:ty, $mant:expr, $accuracy:ty) => {
         impl Vector for Lane<$t> {
             type Elem = $t;
             type Mask = bool;
@@ -146,11 +147,11 @@ macro_rules! lane_impl {
             #[inline(always)]
             fn eval_wide<const N: usize, F: WideFn<N>>(inputs: [Self; N], f: F) -> Self {
                 // f64 -> f32 `as` rounds to nearest (even), like the SIMD conversions.
-                Lane(f.eval(inputs.map(|v| Lane(v.0 as f64))).0 as $t)
+                Lane(f.eval::<_, $accuracy>(inputs.map(|v| Lane(v.0 as f64))).0 as $t)
             }
         }
     };
 }
 
-lane_impl!(f32, 23);
-lane_impl!(f64, 52);
+lane_impl!(f32, 23, Single);
+lane_impl!(f64, 52, Full);
