@@ -9,7 +9,7 @@ use crate::api::isa_fn;
 use crate::checks;
 use crate::dispatch::dispatch;
 use crate::driver::{Binary, Unary, UnaryInPlace, ViaF64};
-use crate::kernels::sigmoid::{finite, sigmoid_parts, sigmoid_slope, times_vanishing};
+use crate::kernels::sigmoid::{sigmoid_parts_pair, subnormal_exp_tail, finite, sigmoid_parts, sigmoid_slope, times_vanishing};
 use crate::math::{self, Accuracy, Full};
 use crate::simd::{Vector, WideFn};
 
@@ -24,7 +24,7 @@ const FRAC_1_SQRT_2PI: f64 = 0.398_942_280_401_432_7;
 /// independent of the kernels' Chebyshev fit).
 pub mod reference {
     use super::{FRAC_1_SQRT_2PI, GELU_TANH_BETA, GELU_TANH_KAPPA};
-    use crate::kernels::sigmoid::reference::sig;
+    use crate::kernels::sigmoid::reference::{sig, times_exp, SUBNORMAL_EXP};
     use crate::Float;
     use core::f64::consts::{FRAC_2_SQRT_PI, FRAC_1_SQRT_2};
 
@@ -100,7 +100,15 @@ pub mod reference {
     pub fn gelu_tanh<T: Float>(x: T) -> T {
         let x = x.to_f64();
         // 1 + tanh(u) = 2 / (1 + e^(-2u)): no cancellation for negative u.
-        T::from_f64(if x == f64::NEG_INFINITY { -0.0 } else { x * sig(2.0 * inner(x)) })
+        // Where e^(2u) is subnormal, x e^(2u) with one rounding into that range.
+        let u2 = 2.0 * inner(x);
+        T::from_f64(if x == f64::NEG_INFINITY {
+            -0.0
+        } else if u2 < SUBNORMAL_EXP {
+            times_exp(x, u2)
+        } else {
+            x * sig(u2)
+        })
     }
     /// PyTorch's gradient of the tanh form, rounded once:
     /// `dy * (0.5 (1 + t) + 0.5 x (1 - t^2) sqrt(2/pi) (1 + 3 0.044715 x^2))`, `t = tanh(u)`.
@@ -113,21 +121,24 @@ pub mod reference {
         if u.is_infinite() {
             return T::from_f64(dy.to_f64() * if x > 0.0 { 1.0 } else { 0.0 });
         }
+        let poly = 1.0 + 3.0 * GELU_TANH_KAPPA * x * x;
+        if 2.0 * u < SUBNORMAL_EXP {
+            // sig(2u) = e^(2u) and sech(u)^2 = 4 e^(2u) there.
+            let m = 1.0 + 2.0 * GELU_TANH_BETA * x * poly;
+            return T::from_f64(dy.to_f64() * times_exp(m, 2.0 * u));
+        }
         let half_one_plus_t = sig(2.0 * u);
         let sech = 1.0 / u.cosh();
         let sech2 = sech * sech;
         let d = half_one_plus_t
-            + 0.5 * x * sech2 * GELU_TANH_BETA * (1.0 + 3.0 * GELU_TANH_KAPPA * x * x);
+            + 0.5 * x * sech2 * GELU_TANH_BETA * poly;
         T::from_f64(dy.to_f64() * d)
     }
 }
 
-/// `Phi(x)`: `1 - Q(|x|)` for `x >= 0`, `Q(|x|)` below (no cancellation either way).
-#[inline(always)]
-fn normal_cdf<A: Accuracy, W: Vector<Elem = f64>>(x: W) -> W {
-    let q = math::normal_upper_tail::<A, W>(x);
-    W::select(W::zero().le(x), W::splat(1.0).sub(q), q)
-}
+/// Where `P(Z > |x|)` is 0 in f64 anyway: `x` is clamped here before it becomes a factor of
+/// the exponential (which takes factors up to 2^100), so `-inf` gives the limit.
+const TAIL_CLAMP: f64 = -1e9;
 
 /// `2u` for the tanh form, `u = sqrt(2/pi) (x + 0.044715 x^3)`.
 #[inline(always)]
@@ -142,7 +153,13 @@ struct Gelu;
 impl WideFn<1> for Gelu {
     #[inline(always)]
     fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [x]: [W; 1]) -> W {
-        times_vanishing(x, normal_cdf::<A, W>(x))
+        // x Phi(x) = x Q for x < 0 (x folded into the exponential's rounding), x (1 - Q) above,
+        // Q = P(Z > |x|): no cancellation either way.
+        let tail = math::normal_tail::<A, W>(x);
+        let negative = x.lt(W::zero());
+        let xc = x.clamp_min(W::splat(TAIL_CLAMP));
+        let q = tail.exp_times::<A>(W::select(negative, xc, W::splat(1.0)).mul(tail.factor));
+        W::select(negative, q, x.mul(W::splat(1.0).sub(q)))
     }
 }
 
@@ -152,9 +169,45 @@ impl WideFn<2> for GeluBackward {
     #[inline(always)]
     fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [x, dy]: [W; 2]) -> W {
         // Full accuracy whatever the element type: the sum cancels at the gradient's zero.
-        let density = math::exp_neg_half_square::<Full, W>(x).mul(W::splat(FRAC_1_SQRT_2PI));
-        dy.mul(finite(x).mul_add(density, normal_cdf::<Full, W>(x)))
+        // Phi(x) + x phi(x) with one exponential e = e^(-x^2/2): for x < 0 it is
+        // e (factor + x / sqrt(2 pi)) (the sum folded into the exponential's rounding), above
+        // 1 - e factor + x e / sqrt(2 pi).
+        let tail = math::normal_tail::<Full, W>(x);
+        let negative = x.lt(W::zero());
+        let density = W::splat(FRAC_1_SQRT_2PI);
+        let xc = x.clamp_min(W::splat(TAIL_CLAMP));
+        let m = W::select(negative, xc.mul_add(density, tail.factor), W::splat(1.0));
+        let e = tail.exp_times::<Full>(m);
+        let above = finite(x).mul(e).mul_add(density, e.neg().mul_add(tail.factor, W::splat(1.0)));
+        dy.mul(W::select(negative, e, above))
     }
+}
+
+/// `2u` as an unevaluated sum `hi + lo`, with `x^3`, the products and the constants
+/// (`2 sqrt(2/pi)` and the decimal 0.044715) carried in double length: for f64 results, where
+/// `e^(2u)` would amplify the rounding of a plainly computed `2u` by `|2u|` (up to ~1400 ULP
+/// while the result is normal). `|x|` is capped at 1e30, where the sigmoid is 0 or 1 anyway.
+#[inline(always)]
+fn gelu_tanh_twice_inner_pair<W: Vector<Elem = f64>>(x: W) -> (W, W) {
+    const TWO_BETA: (f64, f64) = (1.595_769_121_605_730_8, -9.969_308_809_110_92e-17);
+    const KAPPA: (f64, f64) = (GELU_TANH_KAPPA, 2.196_021_142_708_559_5e-18);
+    let x = x.clamp_min(W::splat(-1e30)).clamp_max(W::splat(1e30));
+    let x2 = x.mul(x);
+    let x2_err = x.mul_add(x, x2.neg());
+    let x3 = x.mul(x2);
+    let x3_err = x.mul_add(x2, x3.neg()).add(x.mul(x2_err));
+    // kappa x^3 = k + k_err.
+    let kh = W::splat(KAPPA.0);
+    let k = kh.mul(x3);
+    let k_err = kh.mul_add(x3, k.neg()).add(kh.mul_add(x3_err, W::splat(KAPPA.1).mul(x3)));
+    // x + kappa x^3 = c + c_err (2Sum).
+    let c = x.add(k);
+    let b = c.sub(x);
+    let c_err = x.sub(c.sub(b)).add(k.sub(b)).add(k_err);
+    let th = W::splat(TWO_BETA.0);
+    let hi = th.mul(c);
+    let lo = th.mul_add(c, hi.neg()).add(th.mul_add(c_err, W::splat(TWO_BETA.1).mul(c)));
+    (hi, lo)
 }
 
 #[derive(Clone, Copy)]
@@ -163,7 +216,12 @@ impl WideFn<1> for GeluTanh {
     #[inline(always)]
     fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [x]: [W; 1]) -> W {
         // x/2 (1 + tanh(u)) = x sigmoid(2u).
-        times_vanishing(x, sigmoid_parts::<A, W>(gelu_tanh_twice_inner(x)).1)
+        if A::FOR_F32 {
+            return times_vanishing(x, sigmoid_parts::<A, W>(gelu_tanh_twice_inner(x)).1);
+        }
+        let (hi, lo) = gelu_tanh_twice_inner_pair(x);
+        let y = times_vanishing(x, sigmoid_parts_pair(hi, lo).1);
+        subnormal_exp_tail::<A, W>(hi, lo, x, y)
     }
 }
 
@@ -174,12 +232,25 @@ impl WideFn<2> for GeluTanhBackward {
     fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [x, dy]: [W; 2]) -> W {
         // 0.5 (1 + t) = s = sigmoid(2u); 0.5 (1 - t^2) = 2 s (1 - s) = 2 e / (1 + e)^2.
         // Full accuracy whatever the element type: the sum cancels at the gradient's zero.
-        let (e, s) = sigmoid_parts::<Full, W>(gelu_tanh_twice_inner(x));
+        let (hi, lo) = if A::FOR_F32 {
+            (gelu_tanh_twice_inner(x), W::zero())
+        } else {
+            gelu_tanh_twice_inner_pair(x)
+        };
+        let (e, s) = if A::FOR_F32 {
+            sigmoid_parts::<Full, W>(hi)
+        } else {
+            sigmoid_parts_pair(hi, lo)
+        };
         // |x| capped so x (1 + 3 k x^2) stays finite where the factor e/(1+e)^2 is 0.
         let xc = x.clamp_min(W::splat(-1e100)).clamp_max(W::splat(1e100));
         let poly = xc.mul(xc).mul_add(W::splat(3.0 * GELU_TANH_KAPPA), W::splat(1.0));
-        let slope = W::splat(2.0 * GELU_TANH_BETA).mul(sigmoid_slope(e));
-        dy.mul(xc.mul(poly).mul_add(slope, s))
+        let two_beta = W::splat(2.0 * GELU_TANH_BETA);
+        let slope = two_beta.mul(sigmoid_slope(e));
+        let d = xc.mul(poly).mul_add(slope, s);
+        // In the tail e^(2u) (1 + 2 beta x poly).
+        let tail_factor = two_beta.mul(xc).mul_add(poly, W::splat(1.0));
+        dy.mul(subnormal_exp_tail::<A, W>(hi, lo, tail_factor, d))
     }
 }
 

@@ -23,6 +23,17 @@ pub mod reference {
         }
     }
 
+    /// Below this `e^x` is subnormal in f64: [`times_exp`] takes over from the plain forms.
+    pub(crate) const SUBNORMAL_EXP: f64 = -708.0;
+
+    /// `m e^x`, as `(m e^(x/2)) e^(x/2)`: where `e^x` is subnormal only the last product
+    /// rounds into the subnormal range (`m e^x` formed after `e^x` would round twice there).
+    /// `m` is clamped to the finite range (where `e^x` is 0 it may overflow: the limit is 0).
+    pub(crate) fn times_exp(m: f64, x: f64) -> f64 {
+        let h = (0.5 * x).exp();
+        (m.clamp(-f64::MAX, f64::MAX) * h) * h
+    }
+
     /// `1 / (1 + e^-x)`.
     pub fn sigmoid<T: Float>(x: T) -> T {
         T::from_f64(sig(x.to_f64()))
@@ -37,16 +48,29 @@ pub mod reference {
         let y = y.to_f64();
         T::from_f64(dy.to_f64() * (y * (1.0 - y)))
     }
-    /// `x * sigmoid(x)`; `-0.0` at `-inf` (the limit; `-inf * 0` would be NaN).
+    /// `x * sigmoid(x)`; `-0.0` at `-inf` (the limit; `-inf * 0` would be NaN); `x e^x`
+    /// below -708 (where `1 + e^x` is 1 and `e^x` subnormal).
     pub fn silu<T: Float>(x: T) -> T {
         let x = x.to_f64();
-        T::from_f64(if x == f64::NEG_INFINITY { -0.0 } else { x * sig(x) })
+        T::from_f64(if x == f64::NEG_INFINITY {
+            -0.0
+        } else if x < SUBNORMAL_EXP {
+            times_exp(x, x)
+        } else {
+            x * sig(x)
+        })
     }
     /// `dy * (sigmoid(x) + x sigmoid(x) sigmoid(-x))`, rounded once; the limits 0 and 1 at
-    /// -inf and +inf.
+    /// -inf and +inf; `(1 + x) e^x` below -708.
     pub fn silu_backward<T: Float>(x: T, dy: T) -> T {
         let x = x.to_f64();
-        let d = if x.is_infinite() { sig(x) } else { sig(x) + x * sig(x) * sig(-x) };
+        let d = if x.is_infinite() {
+            sig(x)
+        } else if x < SUBNORMAL_EXP {
+            times_exp(1.0 + x, x)
+        } else {
+            sig(x) + x * sig(x) * sig(-x)
+        };
         T::from_f64(dy.to_f64() * d)
     }
 }
@@ -65,6 +89,37 @@ pub(crate) fn sigmoid_parts<A: Accuracy, W: Vector<Elem = f64>>(x: W) -> (W, W) 
 #[inline(always)]
 pub(crate) fn times_vanishing<W: Vector<Elem = f64>>(x: W, f: W) -> W {
     x.clamp_min(W::splat(-f64::MAX)).mul(f)
+}
+
+/// `m e^a` rounded once where `a = hi + lo` lies in [-800, -708), `y` elsewhere; only for
+/// f64 results ([`Full`]; for f32 results `y` is returned as is).
+///
+/// There `e^a` is subnormal in f64, so `y` formed from it (`x sigmoid(x)`, `(1 + x) e^x`, ...)
+/// rounds twice and loses up to hundreds of ULP; below -800 every such result rounds to 0, as
+/// `y` does. `m` is the factor the function has in that tail (`x` for silu and mish, `1 + x`
+/// for their gradients). Vectors with no lane in the tail skip it.
+#[inline(always)]
+pub(crate) fn subnormal_exp_tail<A: Accuracy, W: Vector<Elem = f64>>(hi: W, lo: W, m: W, y: W) -> W {
+    const TAIL: f64 = -708.0;
+    const BELOW: f64 = -800.0;
+    if A::FOR_F32 || !W::any(hi.lt(W::splat(TAIL))) {
+        return y;
+    }
+    // Lanes outside the tail (even NaN ones, for x = -inf) are discarded below.
+    let tail = math::exp_pair_mul::<Full, W>(hi, lo, m);
+    let r = W::select(hi.lt(W::splat(TAIL)), tail, y);
+    W::select(hi.lt(W::splat(BELOW)), y, r)
+}
+
+/// As [`sigmoid_parts`] for an argument carried as an unevaluated sum `hi + lo` (f64 results
+/// only: where `e^-|a|` would amplify the argument's rounding).
+#[inline(always)]
+pub(crate) fn sigmoid_parts_pair<W: Vector<Elem = f64>>(hi: W, lo: W) -> (W, W) {
+    let nonnegative = W::zero().le(hi);
+    let (nh, nl) = (W::select(nonnegative, hi.neg(), hi), W::select(nonnegative, lo.neg(), lo));
+    let e = math::exp_pair::<Full, W>(nh, nl);
+    let num = W::select(nonnegative, W::splat(1.0), e);
+    (e, num.div(W::splat(1.0).add(e)))
 }
 
 /// `sigmoid(x) * sigmoid(-x) = e / (1 + e)^2` with `e = exp(-|x|)`.
@@ -112,7 +167,8 @@ struct Silu;
 impl WideFn<1> for Silu {
     #[inline(always)]
     fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [x]: [W; 1]) -> W {
-        times_vanishing(x, sigmoid_parts::<A, W>(x).1)
+        let y = times_vanishing(x, sigmoid_parts::<A, W>(x).1);
+        subnormal_exp_tail::<A, W>(x, W::zero(), x, y)
     }
 }
 
@@ -123,7 +179,8 @@ impl WideFn<2> for SiluBackward {
     fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [x, dy]: [W; 2]) -> W {
         // Full accuracy whatever the element type: the sum cancels at the gradient's zero.
         let (e, s) = sigmoid_parts::<Full, W>(x);
-        dy.mul(finite(x).mul_add(sigmoid_slope(e), s))
+        let d = finite(x).mul_add(sigmoid_slope(e), s);
+        dy.mul(subnormal_exp_tail::<A, W>(x, W::zero(), x.add(W::splat(1.0)), d))
     }
 }
 

@@ -5,7 +5,7 @@ use crate::api::isa_fn;
 use crate::checks;
 use crate::dispatch::dispatch;
 use crate::driver::{Binary, Unary, UnaryInPlace, ViaF64};
-use crate::kernels::sigmoid::{finite, sigmoid_parts, times_vanishing};
+use crate::kernels::sigmoid::{finite, sigmoid_parts, subnormal_exp_tail, times_vanishing};
 use crate::math::{self, Accuracy, Full};
 use crate::simd::{Vector, WideFn};
 use crate::Float;
@@ -14,7 +14,7 @@ use crate::Float;
 pub mod reference {
     use crate::Float;
 
-    use crate::kernels::sigmoid::reference::sig;
+    use crate::kernels::sigmoid::reference::{sig, times_exp, SUBNORMAL_EXP};
 
     /// `beta x > threshold ? x : ln(1 + e^(beta x)) / beta` (as PyTorch).
     pub fn softplus<T: Float>(x: T, beta: T, threshold: T) -> T {
@@ -27,21 +27,28 @@ pub mod reference {
         let z = x.to_f64() * beta.to_f64();
         T::from_f64(if z > threshold.to_f64() { dy.to_f64() } else { dy.to_f64() * sig(z) })
     }
-    /// `x * tanh(ln(1 + e^x))`; `-0.0` at `-inf` (the limit).
+    /// `x * tanh(ln(1 + e^x))`; `-0.0` at `-inf` (the limit); `x e^x` below -708 (where
+    /// `e^x` is subnormal and `tanh(ln(1 + e^x)) = e^x` to within far less than an ULP).
     pub fn mish<T: Float>(x: T) -> T {
         let x = x.to_f64();
         if x == f64::NEG_INFINITY {
             return T::from_f64(-0.0);
         }
+        if x < SUBNORMAL_EXP {
+            return T::from_f64(times_exp(x, x));
+        }
         let sp = x.max(0.0) + (-x.abs()).exp().ln_1p();
         T::from_f64(x * sp.tanh())
     }
     /// `dy * (tanh(sp) + x sech(sp)^2 sigmoid(x))` with `sp = softplus(x)`, rounded once; the
-    /// limits 0 and 1 at -inf and +inf.
+    /// limits 0 and 1 at -inf and +inf; `dy (1 + x) e^x` below -708.
     pub fn mish_backward<T: Float>(x: T, dy: T) -> T {
         let x = x.to_f64();
         if x.is_infinite() {
             return T::from_f64(dy.to_f64() * if x > 0.0 { 1.0 } else { 0.0 });
+        }
+        if x < SUBNORMAL_EXP {
+            return T::from_f64(dy.to_f64() * times_exp(1.0 + x, x));
         }
         let sp = x.max(0.0) + (-x.abs()).exp().ln_1p();
         let sech = 1.0 / sp.cosh();
@@ -71,7 +78,12 @@ impl WideFn<1> for Softplus {
         let z = x.mul(W::splat(self.0.beta));
         // ln(1 + e^z) = max(z, 0) + ln(1 + e^-|z|): no overflow, no cancellation.
         let sp = z.clamp_min(W::zero()).add(math::log1p_unit::<A, W>(math::exp_nonpositive::<A, W>(z.abs().neg())));
-        let r = sp.div(W::splat(self.0.beta));
+        // For f32 results the product by the rounded reciprocal (2^-53 relative) suffices.
+        let r = if A::FOR_F32 {
+            sp.mul(W::splat(1.0 / self.0.beta))
+        } else {
+            sp.div(W::splat(self.0.beta))
+        };
         W::select(W::splat(self.0.threshold).lt(z), x, r)
     }
 }
@@ -118,7 +130,7 @@ impl WideFn<1> for Mish {
     #[inline(always)]
     fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [x]: [W; 1]) -> W {
         let (t, _, _) = mish_parts::<A, W>(x);
-        times_vanishing(x, t)
+        subnormal_exp_tail::<A, W>(x, W::zero(), x, times_vanishing(x, t))
     }
 }
 
@@ -129,7 +141,8 @@ impl WideFn<2> for MishBackward {
     fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [x, dy]: [W; 2]) -> W {
         // Full accuracy whatever the element type: the sum cancels at the gradient's zero.
         let (t, sech2, sig) = mish_parts::<Full, W>(x);
-        dy.mul(finite(x).mul(sech2).mul_add(sig, t))
+        let d = finite(x).mul(sech2).mul_add(sig, t);
+        dy.mul(subnormal_exp_tail::<A, W>(x, W::zero(), x.add(W::splat(1.0)), d))
     }
 }
 

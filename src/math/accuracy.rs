@@ -10,12 +10,6 @@ pub trait Accuracy: Copy {
     /// [`SINGLE_EXP_MIN_ARG`] can matter, `2^n` stays in the normal range, and the reduction
     /// needs one FMA.
     const FOR_F32: bool;
-    /// Coefficients c3, c4, ... of `q(t)` in `e^t = 1 + t + t^2 (1/2 + t q(t))`, ascending.
-    const EXP_POLY: &'static [f64];
-    /// Terms of the series `R(z) = sum z^k 2/(2k+1)` in `log1p` (see `math::log1p_unit`).
-    const LOG1P_TERMS: usize;
-    /// Chebyshev terms of the normal tail's smooth factor (see `math::normal_upper_tail`).
-    const ERFCX_TERMS: usize;
 }
 
 /// Full f64 precision (results in f64).
@@ -35,24 +29,20 @@ pub(crate) const F64_EXP_UNDERFLOW: f64 = -745.133_219_101_941_1;
 
 impl Accuracy for Full {
     const FOR_F32: bool = false;
-    const EXP_POLY: &'static [f64] = <f64 as super::MathConsts>::EXPM1_POLY;
-    const LOG1P_TERMS: usize = 9;
-    const ERFCX_TERMS: usize = 23;
 }
 
 impl Accuracy for Single {
     const FOR_F32: bool = true;
-    /// Chebyshev interpolation of `q` at 5 nodes on `|t| <= ln2/2 (1 + 2^-9)`: `e^t` within
-    /// 2^-31 relative (measured in 50-digit arithmetic with these f64 coefficients).
-    const EXP_POLY: &'static [f64] = &[
-        0.166_666_666_666_666_66,
-        0.041_666_553_783_711_11,
-        0.008_333_320_794_601_46,
-        0.001_392_632_211_083_282_6,
-        0.000_198_828_521_769_870_92,
-    ];
-    /// `|s| <= 3 - 2 sqrt 2`: the first omitted term is below 2^-34 relative.
-    const LOG1P_TERMS: usize = 6;
-    /// The omitted coefficients sum to 8.4e-11, 2^-32.6 of the factor's minimum (`1/sqrt(pi)`).
-    const ERFCX_TERMS: usize = 15;
 }
+
+/// Coefficients c3, c4, ... of `q(t)` in `e^t = 1 + t + t^2 (1/2 + t q(t))` for
+/// [`Single`] (ascending): Chebyshev interpolation of `q` at 5 nodes on
+/// `|t| <= ln2/2 (1 + 2^-9)`, `e^t` within 2^-31 relative (measured in 50-digit arithmetic
+/// with these f64 coefficients).
+pub(crate) const EXP_POLY_F32: [f64; 5] = [
+    0.166_666_666_666_666_66,
+    0.041_666_553_783_711_11,
+    0.008_333_320_794_601_46,
+    0.001_392_632_211_083_282_6,
+    0.000_198_828_521_769_870_92,
+];

@@ -13,7 +13,7 @@ mod normal;
 pub use accuracy::{Accuracy, Full, Single};
 pub use consts::MathConsts;
 pub(crate) use log1p::log1p_unit;
-pub(crate) use normal::{exp_neg_half_square, normal_upper_tail};
+pub(crate) use normal::normal_tail;
 
 use crate::simd::Vector;
 use crate::Float;
@@ -170,7 +170,7 @@ pub(crate) fn expm1_nonpositive_quotient<V: Vector>(x: V, d: V::Elem) -> V {
 #[inline(always)]
 pub(crate) fn exp_nonpositive<A: Accuracy, W: Vector<Elem = f64>>(x: W) -> W {
     if A::FOR_F32 {
-        let (s, r) = reduce_for_f32::<A, W>(x, None);
+        let (s, r) = reduce_for_f32(x, None);
         s.mul_add(r, s)
     } else {
         exp_scaled(Arg::plain(x, f64::EXP_MIN_ARG), None)
@@ -182,7 +182,7 @@ pub(crate) fn exp_nonpositive<A: Accuracy, W: Vector<Elem = f64>>(x: W) -> W {
 #[inline(always)]
 pub(crate) fn expm1_nonpositive_wide<A: Accuracy, W: Vector<Elem = f64>>(x: W) -> W {
     if A::FOR_F32 {
-        let (s, r) = reduce_for_f32::<A, W>(x, None);
+        let (s, r) = reduce_for_f32(x, None);
         // As in `expm1_of`; the tiny arguments, where this loses `-0.0`, are the caller's.
         s.mul_add(r, s.sub(W::splat(1.0)))
     } else {
@@ -193,11 +193,11 @@ pub(crate) fn expm1_nonpositive_wide<A: Accuracy, W: Vector<Elem = f64>>(x: W) -
 /// `(2^n, expm1(t))` with `hi + lo = n ln2 + t`, for results rounded to f32: `n` by the
 /// round-to-nearest of adding a magic constant (whose low bits then hold the biased
 /// exponent), `t` with one FMA (the error of `n ln2` in f64, below 2^-45, does not matter
-/// there), and the short polynomial of `A`. The argument is clamped at -200, which keeps
+/// there), and the short polynomial `EXP_POLY_F32`. The argument is clamped at -200, which keeps
 /// `2^n` normal; below -745.13, where f64's own `e^x` is 0 (the references), `2^n` is 0, so
 /// `-inf` gives 0 and `inf * e^x` is NaN exactly where the f64 formula's is.
 #[inline(always)]
-fn reduce_for_f32<A: Accuracy, W: Vector<Elem = f64>>(hi: W, lo: Option<W>) -> (W, W) {
+fn reduce_for_f32<W: Vector<Elem = f64>>(hi: W, lo: Option<W>) -> (W, W) {
     let a = match lo {
         Some(lo) => Arg::pair(hi, lo, accuracy::SINGLE_EXP_MIN_ARG),
         None => Arg::plain(hi, accuracy::SINGLE_EXP_MIN_ARG),
@@ -209,7 +209,7 @@ fn reduce_for_f32<A: Accuracy, W: Vector<Elem = f64>>(hi: W, lo: Option<W>) -> (
     let t = if let Some(lo) = a.lo { t.add(lo) } else { t };
     let underflow = hi.lt(W::splat(accuracy::F64_EXP_UNDERFLOW));
     let s = W::select(underflow, W::zero(), k.shift_into_exponent());
-    (s, expm1_poly(t, A::EXP_POLY))
+    (s, expm1_poly(t, &accuracy::EXP_POLY_F32))
 }
 
 /// `e^(x / d)` for `d > 0` and `x <= 0`, with `x / d` carried in extended precision. Lanes
@@ -224,10 +224,22 @@ pub(crate) fn exp_quotient_nonpositive<V: Vector>(x: V, d: V::Elem) -> V {
 #[inline(always)]
 pub(crate) fn exp_pair<A: Accuracy, W: Vector<Elem = f64>>(hi: W, lo: W) -> W {
     if A::FOR_F32 {
-        let (s, r) = reduce_for_f32::<A, W>(hi, Some(lo));
+        let (s, r) = reduce_for_f32(hi, Some(lo));
         s.mul_add(r, s)
     } else {
         exp_scaled(Arg::pair(hi, lo, f64::EXP_MIN_ARG), None)
+    }
+}
+
+/// `m * e^(hi + lo)` in f64 to the accuracy `A`, for a non-positive argument carried as an
+/// unevaluated sum (see `Arg::pair`) and `|m| <= 2^100`: with [`Full`] rounded once at the
+/// end even where the result is subnormal (see `exp_scaled`).
+#[inline(always)]
+pub(crate) fn exp_pair_mul<A: Accuracy, W: Vector<Elem = f64>>(hi: W, lo: W, m: W) -> W {
+    if A::FOR_F32 {
+        exp_pair::<A, W>(hi, lo).mul(m)
+    } else {
+        exp_scaled(Arg::pair(hi, lo, f64::EXP_MIN_ARG), Some(m))
     }
 }
 
