@@ -135,12 +135,56 @@ pub(crate) fn finite<W: Vector<Elem = f64>>(x: W) -> W {
     x.clamp_min(W::splat(-f64::MAX)).clamp_max(W::splat(f64::MAX))
 }
 
+/// Where the pair forms below stop (`math::exp_nonpositive_pair` reaches down to -708):
+/// lanes beyond take the plain [`Full`] forms, which round once in the subnormal range.
+pub(crate) const PAIR_MIN_ARG: f64 = -708.0;
+
+/// `e = exp(a)` for `a` in [-708, 0] and `d = 1 + e`, each as an unevaluated sum (f64
+/// results, which need better than one rounded exponential).
+#[inline(always)]
+fn logistic_pairs<W: Vector<Elem = f64>>(a: W) -> ((W, W), (W, W)) {
+    let (eh, el) = math::exp_nonpositive_pair(a);
+    let one = W::splat(1.0);
+    let dh = one.add(eh);
+    let dl = one.sub(dh).add(eh).add(el);
+    ((eh, el), (dh, dl))
+}
+
+/// `sigmoid(x)` for `x >= -708` as an unevaluated sum, to about 2^-100 relative but for the
+/// exponential's 2^-56 (f64 results: ~0.5 ULP once rounded).
+#[inline(always)]
+pub(crate) fn sigmoid_pair<W: Vector<Elem = f64>>(x: W) -> (W, W) {
+    let ((eh, el), (dh, dl)) = logistic_pairs(x.abs().neg());
+    let nonnegative = W::zero().le(x);
+    let (nh, nl) = (W::select(nonnegative, W::splat(1.0), eh), W::select(nonnegative, W::zero(), el));
+    math::div_pair(nh, nl, dh, dl)
+}
+
+/// `e / (1 + e)^2` with `e = exp(a)`, `a` in [-708, 0], as an unevaluated sum (f64 results).
+#[inline(always)]
+pub(crate) fn logistic_slope_pair<W: Vector<Elem = f64>>(a: W) -> (W, W) {
+    let ((eh, el), (dh, dl)) = logistic_pairs(a);
+    let p = dh.mul(dh);
+    let pl = dh.mul_add(dh, p.neg()).add(W::splat(2.0).mul(dh).mul(dl));
+    math::div_pair(eh, el, p, pl)
+}
+
 #[derive(Clone, Copy)]
 struct Sigmoid;
 impl WideFn<1> for Sigmoid {
     #[inline(always)]
     fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [x]: [W; 1]) -> W {
-        sigmoid_parts::<A, W>(x).1
+        if A::FOR_F32 {
+            return sigmoid_parts::<A, W>(x).1;
+        }
+        let (q, q_lo) = sigmoid_pair(x);
+        let y = q.add(q_lo);
+        let beyond = x.lt(W::splat(PAIR_MIN_ARG));
+        if W::any(beyond) {
+            W::select(beyond, sigmoid_parts::<Full, W>(x).1, y)
+        } else {
+            y
+        }
     }
 }
 
@@ -149,7 +193,19 @@ struct SigmoidBackward;
 impl WideFn<2> for SigmoidBackward {
     #[inline(always)]
     fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [x, dy]: [W; 2]) -> W {
-        dy.mul(sigmoid_slope(sigmoid_parts::<A, W>(x).0))
+        if A::FOR_F32 {
+            return dy.mul(sigmoid_slope(sigmoid_parts::<A, W>(x).0));
+        }
+        let a = x.abs().neg();
+        let (q, q_lo) = logistic_slope_pair(a);
+        let slope = q.add(q_lo);
+        let beyond = a.lt(W::splat(PAIR_MIN_ARG));
+        dy.mul(if W::any(beyond) {
+            // e subnormal: e / (1 + e)^2 = e, rounded once.
+            W::select(beyond, math::exp_nonpositive::<Full, W>(a), slope)
+        } else {
+            slope
+        })
     }
 }
 
@@ -167,8 +223,19 @@ struct Silu;
 impl WideFn<1> for Silu {
     #[inline(always)]
     fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [x]: [W; 1]) -> W {
-        let y = times_vanishing(x, sigmoid_parts::<A, W>(x).1);
-        subnormal_exp_tail::<A, W>(x, W::zero(), x, y)
+        if A::FOR_F32 {
+            return times_vanishing(x, sigmoid_parts::<A, W>(x).1);
+        }
+        let (q, q_lo) = sigmoid_pair(x);
+        // x q + x q_lo, one rounding; +inf gives +inf (the finite x in the small term).
+        let y = x.mul_add(q, finite(x).mul(q_lo));
+        let beyond = x.lt(W::splat(PAIR_MIN_ARG));
+        if W::any(beyond) {
+            let plain = times_vanishing(x, sigmoid_parts::<Full, W>(x).1);
+            W::select(beyond, subnormal_exp_tail::<A, W>(x, W::zero(), x, plain), y)
+        } else {
+            y
+        }
     }
 }
 

@@ -5,7 +5,9 @@ use crate::api::isa_fn;
 use crate::checks;
 use crate::dispatch::dispatch;
 use crate::driver::{Binary, Unary, UnaryInPlace, ViaF64};
-use crate::kernels::sigmoid::{finite, sigmoid_parts, subnormal_exp_tail, times_vanishing};
+use crate::kernels::sigmoid::{
+    finite, sigmoid_pair, sigmoid_parts, subnormal_exp_tail, times_vanishing, PAIR_MIN_ARG,
+};
 use crate::math::{self, Accuracy, Full};
 use crate::simd::{Vector, WideFn};
 use crate::Float;
@@ -94,7 +96,18 @@ impl WideFn<2> for SoftplusBackward {
     #[inline(always)]
     fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [x, dy]: [W; 2]) -> W {
         let z = x.mul(W::splat(self.0.beta));
-        let r = dy.mul(sigmoid_parts::<A, W>(z).1);
+        let s = if A::FOR_F32 {
+            sigmoid_parts::<A, W>(z).1
+        } else {
+            let (q, q_lo) = sigmoid_pair(z);
+            let beyond = z.lt(W::splat(PAIR_MIN_ARG));
+            if W::any(beyond) {
+                W::select(beyond, sigmoid_parts::<Full, W>(z).1, q.add(q_lo))
+            } else {
+                q.add(q_lo)
+            }
+        };
+        let r = dy.mul(s);
         W::select(W::splat(self.0.threshold).lt(z), dy, r)
     }
 }

@@ -5,7 +5,7 @@ use crate::api::isa_fn;
 use crate::checks;
 use crate::dispatch::dispatch;
 use crate::driver::{Binary, Unary, UnaryInPlace, ViaF64};
-use crate::kernels::sigmoid::sigmoid_slope;
+use crate::kernels::sigmoid::{logistic_slope_pair, sigmoid_slope, PAIR_MIN_ARG};
 use crate::math::{self, Accuracy};
 use crate::simd::{Vector, WideFn};
 
@@ -43,12 +43,31 @@ pub(crate) fn tanh_wide<A: Accuracy, W: Vector<Elem = f64>>(x: W) -> W {
     W::select(a.lt(W::splat(TANH_TINY)), x, signed)
 }
 
+/// `tanh(x)` for f64 results: `-m / (2 + m)` as in [`tanh_wide`], with `m` and `2 + m`
+/// carried as unevaluated sums and the quotient corrected (`math::div_pair`), so the one
+/// rounding at the end is the only one that counts.
+#[inline(always)]
+fn tanh_accurate<W: Vector<Elem = f64>>(x: W) -> W {
+    let (mh, ml) = math::expm1_nonpositive_pair(x.abs().mul(W::splat(-2.0)));
+    let two = W::splat(2.0);
+    let dh = two.add(mh);
+    let dl = two.sub(dh).add(mh).add(ml);
+    let (q, q_lo) = math::div_pair(mh.neg(), ml.neg(), dh, dl);
+    let t = q.add(q_lo);
+    let signed = W::select(x.lt(W::zero()), t.neg(), t);
+    W::select(x.abs().lt(W::splat(TANH_TINY)), x, signed)
+}
+
 #[derive(Clone, Copy)]
 struct Tanh;
 impl WideFn<1> for Tanh {
     #[inline(always)]
     fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [x]: [W; 1]) -> W {
-        tanh_wide::<A, W>(x)
+        if A::FOR_F32 {
+            tanh_wide::<A, W>(x)
+        } else {
+            tanh_accurate(x)
+        }
     }
 }
 
@@ -58,8 +77,20 @@ impl WideFn<2> for TanhBackward {
     #[inline(always)]
     fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [x, dy]: [W; 2]) -> W {
         // 1 - tanh(x)^2 = 4 e / (1 + e)^2 with e = exp(-2|x|): no cancellation in the tails.
-        let e = math::exp_nonpositive::<A, W>(x.abs().mul(W::splat(-2.0)));
-        dy.mul(W::splat(4.0).mul(sigmoid_slope(e)))
+        let a = x.abs().mul(W::splat(-2.0));
+        let four = W::splat(4.0);
+        if A::FOR_F32 {
+            return dy.mul(four.mul(sigmoid_slope(math::exp_nonpositive::<A, W>(a))));
+        }
+        let (q, q_lo) = logistic_slope_pair(a);
+        let slope = four.mul(q.add(q_lo));
+        let beyond = a.lt(W::splat(PAIR_MIN_ARG));
+        dy.mul(if W::any(beyond) {
+            // e subnormal: 4 e / (1 + e)^2 = 4 e, rounded once.
+            W::select(beyond, math::exp_mul_nonpositive(a, four), slope)
+        } else {
+            slope
+        })
     }
 }
 

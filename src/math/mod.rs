@@ -92,6 +92,22 @@ fn expm1_reduced<V: Vector>(t: V) -> V {
     expm1_poly(t, V::Elem::EXPM1_POLY)
 }
 
+/// [`expm1_reduced`] as an unevaluated sum `r + r_lo`: the last addition `t + t^2 (..)` is
+/// carried exactly (Fast2Sum: `|t|` exceeds the square term), which leaves the roundings of
+/// the square term (relative to the result, below 2^-55 for f64).
+#[inline(always)]
+fn expm1_reduced_pair<V: Vector>(t: V) -> (V, V) {
+    let coeffs = V::Elem::EXPM1_POLY;
+    let mut q = V::splat(coeffs[coeffs.len() - 1]);
+    for &c in coeffs[..coeffs.len() - 1].iter().rev() {
+        q = q.mul_add(t, V::splat(c));
+    }
+    let half = q.mul_add(t, V::splat(V::Elem::HALF));
+    let square_term = t.mul(t).mul(half);
+    let r = t.add(square_term);
+    (r, t.sub(r).add(square_term))
+}
+
 /// `t + t^2 (1/2 + t q(t))` with the coefficients of `q` in ascending order.
 #[inline(always)]
 fn expm1_poly<V: Vector>(t: V, coeffs: &[V::Elem]) -> V {
@@ -121,12 +137,18 @@ fn expm1_of<V: Vector>(a: Arg<V>) -> V {
 }
 
 /// `expm1` with the roundings of the reduced argument and of the final sum carried along
-/// (f64, where the plain form reaches 1.04 ULP): `t = t_hi + t_lo` exactly (the product
-/// `n ln2_lo` and the sum are split with FMA and Fast2Sum), `expm1(t) ~ r + t_lo (1 + r)`,
-/// and `s r + (s - 1)` is summed exactly (`s r` is exact, `s` a power of two) before the
-/// correction is added with the one final rounding.
+/// (f64, where the plain form reaches 1.04 ULP): see [`expm1_compensated_parts`].
 #[inline(always)]
 fn expm1_compensated<V: Vector>(a: Arg<V>) -> V {
+    let (hi, correction) = expm1_compensated_parts(a);
+    hi.add(correction)
+}
+
+/// Range reduction with its rounding carried: `(n, t, t_lo)` with `arg = n ln2 + t + t_lo`
+/// exactly (but for `ln2`'s own truncation, 2^-100 relative): the product `n ln2_lo` and
+/// the sum are split with FMA and Fast2Sum.
+#[inline(always)]
+fn reduce_compensated<V: Vector>(a: Arg<V>) -> (V, V, V) {
     let n = a.hi.mul(V::splat(V::Elem::LOG2E)).round();
     let t1 = n.mul_add(V::splat(V::Elem::NEG_LN2_HI), a.hi); // exact
     let neg_lo = V::splat(V::Elem::NEG_LN2_LO);
@@ -139,13 +161,63 @@ fn expm1_compensated<V: Vector>(a: Arg<V>) -> V {
     } else {
         t_lo
     };
-    let r = expm1_reduced(t);
+    (n, t, t_lo)
+}
+
+/// `expm1(a)` as an unevaluated sum `hi + correction`: `expm1(t + t_lo) ~ r + r_lo + t_lo (1 + r)`
+/// (`r + r_lo` from [`expm1_reduced_pair`]),
+/// and `s r + (s - 1)` is summed exactly (`s r` is exact, `s` a power of two); the correction
+/// holds `s t_lo (1 + r)`, that sum's error and the error of `s - 1`.
+#[inline(always)]
+fn expm1_compensated_parts<V: Vector>(a: Arg<V>) -> (V, V) {
+    let (n, t, t_lo) = reduce_compensated(a);
+    let (r, r_lo) = expm1_reduced_pair(t);
     let s = pow2(n);
-    let (sr, m) = (s.mul(r), s.sub(V::splat(V::Elem::ONE)));
+    let one = V::splat(V::Elem::ONE);
+    let (sr, m) = (s.mul(r), s.sub(one));
+    // `s - 1` is exact down to n = -(mantissa bits); below, its error (Fast2Sum).
+    let m_err = s.sub(m.add(one));
     let hi = sr.add(m);
-    let err = m.sub(hi).add(sr); // exact: |m| >= |s r| for n <= -1, and m = 0 for n = 0
-    let correction = s.mul_add(t_lo.mul_add(r, t_lo), err);
-    hi.add(correction)
+    let err = m.sub(hi).add(sr).add(m_err); // exact: |m| >= |s r| for n <= -1, m = 0 for n = 0
+    (hi, s.mul_add(t_lo.mul_add(r, t_lo).add(r_lo), err))
+}
+
+/// `e^x` for `x` in [-708, 0] as an unevaluated sum `hi + lo` accurate to about 2^-56
+/// relative (f64 results that need better than the 0.5 ULP of one rounded exponential, such
+/// as `sigmoid`). Below -708 the value is `e^-708`: callers take those lanes from elsewhere.
+/// NaN gives NaN.
+#[inline(always)]
+pub(crate) fn exp_nonpositive_pair<W: Vector<Elem = f64>>(x: W) -> (W, W) {
+    let (n, t, t_lo) = reduce_compensated(Arg::plain(x, -708.0));
+    let (r, r_lo) = expm1_reduced_pair(t);
+    // e^(t + t_lo) = (1 + r + r_lo)(1 + t_lo): 1 + r split exactly (Fast2Sum, |r| < 1).
+    let one = W::splat(1.0);
+    let one_r = one.add(r);
+    let lo = one.sub(one_r).add(r).add(r_lo);
+    let lo = t_lo.mul_add(one_r, lo);
+    let s = pow2(n);
+    (s.mul(one_r), s.mul(lo))
+}
+
+/// `e^x - 1` for `x <= 0` as an unevaluated sum `hi + lo` (f64; see
+/// [`expm1_compensated_parts`]); below -40 the value is `expm1(-40)`, which is -1 to 2^-57.
+/// NaN gives NaN; `x` of magnitude below 2^-54 gives `(x, 0)`.
+#[inline(always)]
+pub(crate) fn expm1_nonpositive_pair<W: Vector<Elem = f64>>(x: W) -> (W, W) {
+    let (hi, lo) = expm1_compensated_parts(Arg::plain(x, -40.0));
+    let tiny = x.abs().lt(W::splat(f64::EXPM1_TINY));
+    (W::select(tiny, x, hi), W::select(tiny, W::zero(), lo))
+}
+
+/// `(n_hi + n_lo) / (d_hi + d_lo)` as an unevaluated sum `q + q_lo`, for `d > 0` and `|n_lo|`,
+/// `|d_lo|` at most a few ULP of their high parts: one division for `1 / d_hi`, the quotient's
+/// residual exact by FMA, and one correction step (accurate to about 2^-100 relative).
+#[inline(always)]
+pub(crate) fn div_pair<W: Vector<Elem = f64>>(n_hi: W, n_lo: W, d_hi: W, d_lo: W) -> (W, W) {
+    let rcp = W::splat(1.0).div(d_hi);
+    let q = n_hi.mul(rcp);
+    let residual = q.neg().mul_add(d_hi, n_hi).add(q.neg().mul_add(d_lo, n_lo));
+    (q, residual.mul(rcp))
 }
 
 /// `e^x - 1` for `x <= 0`; NaN gives NaN, `-inf` gives -1, `-0.0` gives `-0.0`.
