@@ -92,9 +92,9 @@ fn expm1_reduced<V: Vector>(t: V) -> V {
     expm1_poly(t, V::Elem::EXPM1_POLY)
 }
 
-/// [`expm1_reduced`] as an unevaluated sum `r + r_lo`: the last addition `t + t^2 (..)` is
-/// carried exactly (Fast2Sum: `|t|` exceeds the square term), which leaves the roundings of
-/// the square term (relative to the result, below 2^-55 for f64).
+/// [`expm1_reduced`] as an unevaluated sum `r + r_lo` (`r` is the same value): the rounding
+/// of its last FMA is carried, which leaves that of `t^2` and of the polynomial (relative to
+/// the result, below 2^-55 for f64).
 #[inline(always)]
 fn expm1_reduced_pair<V: Vector>(t: V) -> (V, V) {
     let coeffs = V::Elem::EXPM1_POLY;
@@ -103,9 +103,11 @@ fn expm1_reduced_pair<V: Vector>(t: V) -> (V, V) {
         q = q.mul_add(t, V::splat(c));
     }
     let half = q.mul_add(t, V::splat(V::Elem::HALF));
-    let square_term = t.mul(t).mul(half);
-    let r = t.add(square_term);
-    (r, t.sub(r).add(square_term))
+    let square = t.mul(t);
+    let r = square.mul_add(half, t);
+    // `t - r` is exact (Sterbenz: r/t is within [0.8, 1.2]), so this is the FMA's rounding
+    // error, rounded once.
+    (r, square.mul_add(half, t.sub(r)))
 }
 
 /// `t + t^2 (1/2 + t q(t))` with the coefficients of `q` in ascending order.
