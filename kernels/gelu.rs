@@ -10,7 +10,7 @@ use crate::checks;
 use crate::dispatch::dispatch;
 use crate::driver::{Binary, Unary, UnaryInPlace, ViaF64};
 use crate::kernels::sigmoid::{sigmoid_parts_pair, subnormal_exp_tail, finite, sigmoid_parts, sigmoid_slope, times_vanishing};
-use crate::math::{self, Accuracy, Full};
+use crate::math::{self, Accuracy, GradientZero};
 use crate::simd::{Vector, WideFn};
 
 /// `sqrt(2 / pi)`, the tanh form's inner scale.
@@ -163,23 +163,58 @@ impl WideFn<1> for Gelu {
     }
 }
 
+/// The zero of the GELU gradient, x0 = -0.7518 (see `math::GradientZero`).
+const GELU_GRADIENT_ZERO: GradientZero = GradientZero {
+    hi: -0.751_791_524_693_564_5,
+    lo: 1.495_675_917_700_988_3e-17,
+    coeffs: &[
+        0.431_493_992_314_046_9,
+        0.388_284_982_990_552,
+        -0.018_199_676_398_671_087,
+        -0.114_008_233_297_221_7,
+        -0.014_771_522_148_244_337,
+        0.019_421_679_838_189_067,
+        0.004_539_228_379_125_415,
+        -0.002_239_538_068_073_497,
+        -0.000_744_826_838_674_681_7,
+    ],
+};
+
+/// The zero of the tanh-form GELU gradient, x0 = -0.7525 (see `math::GradientZero`).
+const GELU_TANH_GRADIENT_ZERO: GradientZero = GradientZero {
+    hi: -0.752_461_422_071_016_3,
+    lo: 3.635_560_509_207_687e-17,
+    coeffs: &[
+        0.430_400_091_024_858_5,
+        0.387_518_446_135_788_95,
+        -0.015_782_853_521_848_03,
+        -0.113_944_483_080_958_99,
+        -0.016_619_328_343_052_56,
+        0.019_682_309_459_833_118,
+        0.005_261_059_254_921_912,
+        -0.002_422_731_845_875_097_4,
+        -0.000_927_442_023_020_544_9,
+    ],
+};
+
 #[derive(Clone, Copy)]
 struct GeluBackward;
 impl WideFn<2> for GeluBackward {
     #[inline(always)]
     fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [x, dy]: [W; 2]) -> W {
-        // Full accuracy whatever the element type: the sum cancels at the gradient's zero.
+        // The sum cancels at the gradient's zero: f32 results take the series there.
         // Phi(x) + x phi(x) with one exponential e = e^(-x^2/2): for x < 0 it is
         // e (factor + x / sqrt(2 pi)) (the sum folded into the exponential's rounding), above
         // 1 - e factor + x e / sqrt(2 pi).
-        let tail = math::normal_tail::<Full, W>(x);
+        let tail = math::normal_tail::<A, W>(x);
         let negative = x.lt(W::zero());
         let density = W::splat(FRAC_1_SQRT_2PI);
         let xc = x.clamp_min(W::splat(TAIL_CLAMP));
         let m = W::select(negative, xc.mul_add(density, tail.factor), W::splat(1.0));
-        let e = tail.exp_times::<Full>(m);
+        let e = tail.exp_times::<A>(m);
         let above = finite(x).mul(e).mul_add(density, e.neg().mul_add(tail.factor, W::splat(1.0)));
-        dy.mul(W::select(negative, e, above))
+        let d = W::select(negative, e, above);
+        dy.mul(if A::FOR_F32 { GELU_GRADIENT_ZERO.refine(x, d) } else { d })
     }
 }
 
@@ -231,14 +266,14 @@ impl WideFn<2> for GeluTanhBackward {
     #[inline(always)]
     fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [x, dy]: [W; 2]) -> W {
         // 0.5 (1 + t) = s = sigmoid(2u); 0.5 (1 - t^2) = 2 s (1 - s) = 2 e / (1 + e)^2.
-        // Full accuracy whatever the element type: the sum cancels at the gradient's zero.
+        // The sum cancels at the gradient's zero: f32 results take the series there.
         let (hi, lo) = if A::FOR_F32 {
             (gelu_tanh_twice_inner(x), W::zero())
         } else {
             gelu_tanh_twice_inner_pair(x)
         };
         let (e, s) = if A::FOR_F32 {
-            sigmoid_parts::<Full, W>(hi)
+            sigmoid_parts::<A, W>(hi)
         } else {
             sigmoid_parts_pair(hi, lo)
         };
@@ -248,6 +283,9 @@ impl WideFn<2> for GeluTanhBackward {
         let two_beta = W::splat(2.0 * GELU_TANH_BETA);
         let slope = two_beta.mul(sigmoid_slope(e));
         let d = xc.mul(poly).mul_add(slope, s);
+        if A::FOR_F32 {
+            return dy.mul(GELU_TANH_GRADIENT_ZERO.refine(x, d));
+        }
         // In the tail e^(2u) (1 + 2 beta x poly).
         let tail_factor = two_beta.mul(xc).mul_add(poly, W::splat(1.0));
         dy.mul(subnormal_exp_tail::<A, W>(hi, lo, tail_factor, d))

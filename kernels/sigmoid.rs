@@ -5,7 +5,7 @@ use crate::api::isa_fn;
 use crate::checks;
 use crate::dispatch::dispatch;
 use crate::driver::{Binary, Unary, UnaryInPlace, ViaF64};
-use crate::math::{self, Accuracy, Full};
+use crate::math::{self, Accuracy, Full, GradientZero};
 use crate::simd::{Vector, WideFn};
 
 /// The scalar specification, evaluated in f64.
@@ -239,14 +239,33 @@ impl WideFn<1> for Silu {
     }
 }
 
+/// The zero of the SiLU gradient, x0 = -1.2785 (see `math::GradientZero`).
+const SILU_GRADIENT_ZERO: GradientZero = GradientZero {
+    hi: -1.278_464_542_761_073_7,
+    lo: -1.094_699_418_309_343_7e-16,
+    coeffs: &[
+        0.217_811_705_719_800_1,
+        0.146_648_796_996_946_9,
+        0.018_874_814_223_782_312,
+        -0.015_222_655_223_188_032,
+        -0.006_606_589_138_356_696,
+        0.000_126_627_410_081_122,
+        0.000_798_521_881_839_799_8,
+        0.000_185_707_243_611_864_96,
+    ],
+};
+
 #[derive(Clone, Copy)]
 struct SiluBackward;
 impl WideFn<2> for SiluBackward {
     #[inline(always)]
     fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [x, dy]: [W; 2]) -> W {
-        // Full accuracy whatever the element type: the sum cancels at the gradient's zero.
-        let (e, s) = sigmoid_parts::<Full, W>(x);
+        // The sum cancels at the gradient's zero: f32 results take the series there.
+        let (e, s) = sigmoid_parts::<A, W>(x);
         let d = finite(x).mul_add(sigmoid_slope(e), s);
+        if A::FOR_F32 {
+            return dy.mul(SILU_GRADIENT_ZERO.refine(x, d));
+        }
         dy.mul(subnormal_exp_tail::<A, W>(x, W::zero(), x.add(W::splat(1.0)), d))
     }
 }

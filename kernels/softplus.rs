@@ -8,7 +8,7 @@ use crate::driver::{Binary, Unary, UnaryInPlace, ViaF64};
 use crate::kernels::sigmoid::{
     finite, sigmoid_pair, sigmoid_parts, subnormal_exp_tail, times_vanishing, PAIR_MIN_ARG,
 };
-use crate::math::{self, Accuracy, Full};
+use crate::math::{self, Accuracy, Full, GradientZero};
 use crate::simd::{Vector, WideFn};
 use crate::Float;
 
@@ -147,14 +147,34 @@ impl WideFn<1> for Mish {
     }
 }
 
+/// The zero of the mish gradient, x0 = -1.1924 (see `math::GradientZero`).
+const MISH_GRADIENT_ZERO: GradientZero = GradientZero {
+    hi: -1.192_431_214_515_495_2,
+    lo: -4.848_482_984_803_104_4e-17,
+    coeffs: &[
+        0.266_947_914_049_534_5,
+        0.204_731_264_080_105_86,
+        0.041_907_821_043_609_87,
+        -0.020_271_822_716_684_245,
+        -0.015_821_126_561_733_38,
+        -0.003_360_684_927_023_268_5,
+        0.001_092_405_540_944_585_4,
+        0.000_989_818_102_128_919_6,
+        0.000_254_129_363_861_910_73,
+    ],
+};
+
 #[derive(Clone, Copy)]
 struct MishBackward;
 impl WideFn<2> for MishBackward {
     #[inline(always)]
     fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [x, dy]: [W; 2]) -> W {
-        // Full accuracy whatever the element type: the sum cancels at the gradient's zero.
-        let (t, sech2, sig) = mish_parts::<Full, W>(x);
+        // The sum cancels at the gradient's zero: f32 results take the series there.
+        let (t, sech2, sig) = mish_parts::<A, W>(x);
         let d = finite(x).mul(sech2).mul_add(sig, t);
+        if A::FOR_F32 {
+            return dy.mul(MISH_GRADIENT_ZERO.refine(x, d));
+        }
         dy.mul(subnormal_exp_tail::<A, W>(x, W::zero(), x.add(W::splat(1.0)), d))
     }
 }

@@ -9,11 +9,13 @@ mod accuracy;
 mod consts;
 mod log1p;
 mod normal;
+mod zero;
 
 pub use accuracy::{Accuracy, Full, Single};
 pub use consts::MathConsts;
 pub(crate) use log1p::log1p_unit;
 pub(crate) use normal::normal_tail;
+pub(crate) use zero::GradientZero;
 
 use crate::simd::Vector;
 use crate::Float;
