@@ -79,7 +79,22 @@ impl WideFn<1> for Softplus {
     fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [x]: [W; 1]) -> W {
         let z = x.mul(W::splat(self.0.beta));
         // ln(1 + e^z) = max(z, 0) + ln(1 + e^-|z|): no overflow, no cancellation.
-        let sp = z.clamp_min(W::zero()).add(math::log1p_unit::<A, W>(math::exp_nonpositive::<A, W>(z.abs().neg())));
+        let a = z.abs().neg();
+        let log1p = if A::FOR_F32 {
+            math::log1p_unit::<A, W>(math::exp_nonpositive::<A, W>(a))
+        } else {
+            // f64: e^-|z| as a pair (its rounding would cost up to 0.5 ULP more); where it
+            // is subnormal, ln(1 + e) = e, rounded once.
+            let (eh, el) = math::exp_nonpositive_pair(a);
+            let l = math::log1p_unit_pair(eh, el);
+            let beyond = a.lt(W::splat(PAIR_MIN_ARG));
+            if W::any(beyond) {
+                W::select(beyond, math::exp_nonpositive::<Full, W>(a), l)
+            } else {
+                l
+            }
+        };
+        let sp = z.clamp_min(W::zero()).add(log1p);
         // For f32 results the product by the rounded reciprocal (2^-53 relative) suffices.
         let r = if A::FOR_F32 {
             sp.mul(W::splat(1.0 / self.0.beta))
@@ -142,9 +157,58 @@ struct Mish;
 impl WideFn<1> for Mish {
     #[inline(always)]
     fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [x]: [W; 1]) -> W {
-        let (t, _, _) = mish_parts::<A, W>(x);
-        subnormal_exp_tail::<A, W>(x, W::zero(), x, times_vanishing(x, t))
+        if A::FOR_F32 {
+            return times_vanishing(x, mish_parts::<A, W>(x).0);
+        }
+        let (q, q_lo) = mish_tanh_pair(x);
+        // x q + x q_lo, one rounding; +inf gives +inf (the finite x in the small term).
+        let y = x.mul_add(q, finite(x).mul(q_lo));
+        let beyond = x.lt(W::splat(PAIR_MIN_ARG));
+        if W::any(beyond) {
+            let plain = times_vanishing(x, mish_parts::<Full, W>(x).0);
+            W::select(beyond, subnormal_exp_tail::<A, W>(x, W::zero(), x, plain), y)
+        } else {
+            y
+        }
     }
+}
+
+/// `tanh(softplus(x))` for `x >= -708` as an unevaluated sum (f64 results), from the forms
+/// of [`mish_parts`] with `e = exp(-|x|)` and every sum and product carried in double length:
+/// `n / (n + 2)`, `n = e (e + 2)`, below 0 and `(1 + 2e) / (1 + 2e + 2e^2)` above.
+#[inline(always)]
+fn mish_tanh_pair<W: Vector<Elem = f64>>(x: W) -> (W, W) {
+    let (one, two) = (W::splat(1.0), W::splat(2.0));
+    let (eh, el) = math::exp_nonpositive_pair(x.abs().neg());
+    // e^2 = sq + sq_lo.
+    let sq = eh.mul(eh);
+    let sq_lo = eh.mul_add(eh, sq.neg()).add(two.mul(eh).mul(el));
+    let (e2h, e2l) = (two.mul(eh), two.mul(el));
+    // Below 0: n = 2e + e^2 (Fast2Sum: 2e >= e^2), then n + 2 (2Sum).
+    let n = e2h.add(sq);
+    let n_lo = e2h.sub(n).add(sq).add(sq_lo).add(e2l);
+    let (dn, dn_lo) = two_sum(n, two);
+    let dn_lo = dn_lo.add(n_lo);
+    // Above: num = 1 + 2e (Fast2Sum: 1 >= 2e only for e <= 1/2, so 2Sum), den = num + 2e^2.
+    let (num, num_lo) = two_sum(one, e2h);
+    let num_lo = num_lo.add(e2l);
+    let (den, den_lo) = two_sum(num, two.mul(sq));
+    let den_lo = den_lo.add(num_lo).add(two.mul(sq_lo));
+    let negative = x.lt(W::zero());
+    math::div_pair(
+        W::select(negative, n, num),
+        W::select(negative, n_lo, num_lo),
+        W::select(negative, dn, den),
+        W::select(negative, dn_lo, den_lo),
+    )
+}
+
+/// `(s, err)` with `s = a + b` rounded and `err` its exact error (2Sum: any magnitudes).
+#[inline(always)]
+fn two_sum<W: Vector<Elem = f64>>(a: W, b: W) -> (W, W) {
+    let s = a.add(b);
+    let bb = s.sub(a);
+    (s, a.sub(s.sub(bb)).add(b.sub(bb)))
 }
 
 /// The zero of the mish gradient, x0 = -1.1924 (see `math::GradientZero`).

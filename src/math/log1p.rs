@@ -37,7 +37,8 @@ const ATANH_F32: [f64; 6] = [
 ///
 /// `w = 1 + u` is rounded, its error `c = u - (w - 1)` is exact, and
 /// `ln(1 + u) = ln(w) + c / w`. With `w = 2^k m`, `m` in [sqrt(1/2), sqrt(2)], `f = m - 1`
-/// (exact) and `s = f / (2 + f)`: `ln(m) = f - f^2/2 + s (f^2/2 + R(s^2))`.
+/// (exact) and `s = f / (2 + f)`: `ln(m) = f - f^2/2 + s (f^2/2 + R(s^2))`, all small terms
+/// gathered before the one rounding that counts.
 #[inline(always)]
 pub(crate) fn log1p_unit<A: Accuracy, W: Vector<Elem = f64>>(u: W) -> W {
     if A::FOR_F32 {
@@ -50,9 +51,17 @@ pub(crate) fn log1p_unit<A: Accuracy, W: Vector<Elem = f64>>(u: W) -> W {
         let two_s = s.add(s);
         return two_s.mul_add(z.mul(p), two_s);
     }
+    log1p_unit_pair(u, W::zero())
+}
+
+/// `ln(1 + u + u_lo)` for `u` in [0, 1] and a small `u_lo` (an unevaluated sum, such as
+/// `math::exp_nonpositive_pair`'s), in f64 as the [`super::Full`] form of [`log1p_unit`]:
+/// `u_lo` joins the exact error `c` of `w = 1 + u`.
+#[inline(always)]
+pub(crate) fn log1p_unit_pair<W: Vector<Elem = f64>>(u: W, u_lo: W) -> W {
     let one = W::splat(1.0);
     let w = one.add(u);
-    let c = u.sub(w.sub(one));
+    let c = u.sub(w.sub(one)).add(u_lo);
     let above = W::splat(core::f64::consts::SQRT_2).lt(w);
     let k = W::select(above, one, W::zero());
     let m = W::select(above, w.mul(W::splat(0.5)), w);
@@ -65,7 +74,22 @@ pub(crate) fn log1p_unit<A: Accuracy, W: Vector<Elem = f64>>(u: W) -> W {
     }
     let r = r.mul(z);
     let hfsq = W::splat(0.5).mul(f).mul(f);
-    let log_m = f.sub(hfsq.sub(s.mul(hfsq.add(r))));
-    let low = k.mul_add(W::splat(LN2_LO), c.div(w));
-    k.mul_add(W::splat(LN2_HI), log_m.add(low))
+    // ln(1 + c/w) = c/w - (c/w)^2/2 + ..: c/w is at most about 2^-52, but it is all of the
+    // result where u < 2^-53 (w = 1), so the square term counts.
+    let cw = c.div(w);
+    let low = k.mul_add(W::splat(LN2_LO), W::splat(-0.5).mul(cw).mul_add(cw, cw));
+    // ln(1 + u) = k ln2_hi + f - inner; the large part `k ln2_hi + f` is summed exactly
+    // (Fast2Sum: |ln2_hi| > |f| where k = 1; f alone where k = 0), so the result rounds once.
+    let inner = hfsq.sub(s.mul_add(hfsq.add(r), low));
+    let kl = k.mul(W::splat(LN2_HI));
+    let big = kl.add(f);
+    let big_err = kl.sub(big).add(f);
+    let general = big.add(big_err.sub(inner));
+    // Below 2^-30 the reduction's parts (c is then as large as the result) round too coarsely:
+    // u + u_lo - u^2/2 there (the next term is 2^-60 relative).
+    let series = u.add(W::splat(-0.5).mul(u).mul_add(u, u_lo));
+    W::select(u.lt(W::splat(TINY)), series, general)
 }
+
+/// Where [`log1p_unit_pair`] switches to its two-term series.
+const TINY: f64 = 9.313_225_746_154_785e-10; // 2^-30

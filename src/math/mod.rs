@@ -13,7 +13,7 @@ mod zero;
 
 pub use accuracy::{Accuracy, Full, Single};
 pub use consts::MathConsts;
-pub(crate) use log1p::log1p_unit;
+pub(crate) use log1p::{log1p_unit, log1p_unit_pair};
 pub(crate) use normal::normal_tail;
 pub(crate) use zero::GradientZero;
 
