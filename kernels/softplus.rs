@@ -161,8 +161,10 @@ impl WideFn<1> for Mish {
             return times_vanishing(x, mish_parts::<A, W>(x).0);
         }
         let (q, q_lo) = mish_tanh_pair(x);
-        // x q + x q_lo, one rounding; +inf gives +inf (the finite x in the small term).
+        // x q + x q_lo, one rounding; +inf gives +inf (the finite x in the small term), and
+        // +-0 give themselves (the sum of two zeros could lose the sign).
         let y = x.mul_add(q, finite(x).mul(q_lo));
+        let y = W::select(x.abs().le(W::zero()), x, y);
         let beyond = x.lt(W::splat(PAIR_MIN_ARG));
         if W::any(beyond) {
             let plain = times_vanishing(x, mish_parts::<Full, W>(x).0);
