@@ -108,7 +108,9 @@ isa_fn! {
     /// Hyperbolic tangent, out of place: `y[i] = tanh(x[i])`.
     ///
     /// NaN gives NaN, `+-inf` give `+-1`, `-0.0` gives `-0.0`. Odd and within [-1, 1].
-    /// Error: 0.5 ULP for every f32 input (measured); f64 measured 2.5 ULP.
+    /// Evaluated as `-m / (2 + m)` with `m = expm1(-2|x|)` in f64 (for f64 results `m`, `2 + m`
+    /// and the quotient in double length). Error: 0.514 ULP for every f32 input (measured);
+    /// f64 0.65 ULP (`tests/f64_sampled.rs`: 300k inputs against double-double values).
     ///
     /// # Panics
     /// If `x.len() != y.len()`.
@@ -127,7 +129,9 @@ isa_fn! {
 
 isa_fn! {
     /// Tanh gradient from the input: `dx = dy * (1 - tanh(x)^2)`, evaluated as
-    /// `4 e / (1 + e)^2` with `e = exp(-2|x|)` in f64 (no cancellation), rounded once.
+    /// `4 e / (1 + e)^2` with `e = exp(-2|x|)` in f64 (no cancellation; double length for f64)
+    /// and multiplied by `dy`. Error (`dy = 1`): 0.505 ULP for every f32 input; f64 0.93 ULP
+    /// (`tests/f64_sampled.rs`: 300k inputs against double-double values).
     ///
     /// # Panics
     /// If `x`, `dy` and `dx` differ in length.
