@@ -9,8 +9,8 @@ use crate::api::isa_fn;
 use crate::checks;
 use crate::dispatch::dispatch;
 use crate::driver::{Binary, Unary, UnaryInPlace, ViaF64};
-use crate::kernels::sigmoid::{sigmoid_parts_pair, subnormal_exp_tail, finite, sigmoid_parts, sigmoid_slope, times_vanishing};
-use crate::math::{self, Accuracy, GradientZero};
+use crate::kernels::sigmoid::{sigmoid_pair, logistic_slope_pair, PAIR_MIN_ARG, sigmoid_parts_pair, subnormal_exp_tail, finite, sigmoid_parts, sigmoid_slope, times_vanishing};
+use crate::math::{self, Accuracy, GradientZero, FULL_WINDOW, SINGLE_WINDOW};
 use crate::simd::{Vector, WideFn};
 
 /// `sqrt(2 / pi)`, the tanh form's inner scale.
@@ -167,6 +167,7 @@ impl WideFn<1> for Gelu {
 const GELU_GRADIENT_ZERO: GradientZero = GradientZero {
     hi: -0.751_791_524_693_564_5,
     lo: 1.495_675_917_700_988_3e-17,
+    window: SINGLE_WINDOW,
     coeffs: &[
         0.431_493_992_314_046_9,
         0.388_284_982_990_552,
@@ -184,6 +185,7 @@ const GELU_GRADIENT_ZERO: GradientZero = GradientZero {
 const GELU_TANH_GRADIENT_ZERO: GradientZero = GradientZero {
     hi: -0.752_461_422_071_016_3,
     lo: 3.635_560_509_207_687e-17,
+    window: SINGLE_WINDOW,
     coeffs: &[
         0.430_400_091_024_858_5,
         0.387_518_446_135_788_95,
@@ -218,14 +220,17 @@ impl WideFn<2> for GeluBackward {
     }
 }
 
+/// `2 sqrt(2/pi)`, 0.044715 and `3 * 0.044715` in double length (`hi + lo`, 50-digit values).
+const TWO_BETA: (f64, f64) = (1.595_769_121_605_730_8, -9.969_308_809_110_92e-17);
+const KAPPA: (f64, f64) = (GELU_TANH_KAPPA, 2.196_021_142_708_559_5e-18);
+const THREE_KAPPA: (f64, f64) = (0.134_145, 1.352_695_733_203_290_8e-17);
+
 /// `2u` as an unevaluated sum `hi + lo`, with `x^3`, the products and the constants
 /// (`2 sqrt(2/pi)` and the decimal 0.044715) carried in double length: for f64 results, where
 /// `e^(2u)` would amplify the rounding of a plainly computed `2u` by `|2u|` (up to ~1400 ULP
 /// while the result is normal). `|x|` is capped at 1e30, where the sigmoid is 0 or 1 anyway.
 #[inline(always)]
 fn gelu_tanh_twice_inner_pair<W: Vector<Elem = f64>>(x: W) -> (W, W) {
-    const TWO_BETA: (f64, f64) = (1.595_769_121_605_730_8, -9.969_308_809_110_92e-17);
-    const KAPPA: (f64, f64) = (GELU_TANH_KAPPA, 2.196_021_142_708_559_5e-18);
     let x = x.clamp_min(W::splat(-1e30)).clamp_max(W::splat(1e30));
     let x2 = x.mul(x);
     let x2_err = x.mul_add(x, x2.neg());
@@ -254,8 +259,20 @@ impl WideFn<1> for GeluTanh {
         if A::FOR_F32 {
             return times_vanishing(x, sigmoid_parts::<A, W>(gelu_tanh_twice_inner(x)).1);
         }
+        // f64: x sigmoid(2u) with 2u and the sigmoid in double length; where |2u| > 708 (out
+        // of the pair forms' range) the plain form, and x e^(2u) rounded once where e^(2u) is
+        // subnormal.
         let (hi, lo) = gelu_tanh_twice_inner_pair(x);
-        let y = times_vanishing(x, sigmoid_parts_pair(hi, lo).1);
+        let (q, q_lo) = sigmoid_pair(hi, lo);
+        let y = x.mul_add(q, finite(x).mul(q_lo));
+        let y = W::select(x.abs().le(W::zero()), x, y);
+        let beyond = W::splat(-PAIR_MIN_ARG).lt(hi.abs());
+        let y = if W::any(beyond) {
+            let plain = times_vanishing(x, sigmoid_parts_pair(hi, lo).1);
+            W::select(beyond, plain, y)
+        } else {
+            y
+        };
         subnormal_exp_tail::<A, W>(hi, lo, x, y)
     }
 }
@@ -286,11 +303,56 @@ impl WideFn<2> for GeluTanhBackward {
         if A::FOR_F32 {
             return dy.mul(GELU_TANH_GRADIENT_ZERO.refine(x, d));
         }
-        // In the tail e^(2u) (1 + 2 beta x poly).
+        // f64: s + 2 beta x (1 + 3 kappa x^2) e / (1 + e)^2 with every factor and the sum in
+        // double length (the cancellation near the zero amplifies their errors), the series
+        // within 1/4 of the zero, the plain form where |2u| > 708 and, in the tail,
+        // e^(2u) (1 + 2 beta x poly) rounded once.
+        let (sh, sl) = sigmoid_pair(hi, lo);
+        let nonnegative = W::zero().le(hi);
+        let (a, a_lo) = (W::select(nonnegative, hi.neg(), hi), W::select(nonnegative, lo.neg(), lo));
+        let (ph, pl) = logistic_slope_pair(a, a_lo);
+        let x2 = xc.mul(xc);
+        let x2_lo = xc.mul_add(xc, x2.neg());
+        let (k, k_lo) = math::mul_pair(x2, x2_lo, W::splat(THREE_KAPPA.0), W::splat(THREE_KAPPA.1));
+        let (p, p_lo) = math::two_sum(W::splat(1.0), k);
+        let (xp, xp_lo) = math::mul_pair(xc, W::zero(), p, p_lo.add(k_lo));
+        let (m, m_lo) = math::mul_pair(xp, xp_lo, W::splat(TWO_BETA.0), W::splat(TWO_BETA.1));
+        let (t, t_lo) = math::mul_pair(m, m_lo, ph, pl);
+        let (sum, sum_err) = math::two_sum(sh, t);
+        let paired = GELU_TANH_GRADIENT_ZERO_F64.refine(x, sum.add(sum_err.add(sl).add(t_lo)));
+        let beyond = W::splat(-PAIR_MIN_ARG).lt(hi.abs());
+        let d = if W::any(beyond) { W::select(beyond, d, paired) } else { paired };
         let tail_factor = two_beta.mul(xc).mul_add(poly, W::splat(1.0));
         dy.mul(subnormal_exp_tail::<A, W>(hi, lo, tail_factor, d))
     }
 }
+
+/// The zero of the tanh-form GELU gradient for f64 results: 18 terms on |x - x0| < 1/4.
+const GELU_TANH_GRADIENT_ZERO_F64: GradientZero = GradientZero {
+    hi: GELU_TANH_GRADIENT_ZERO.hi,
+    lo: GELU_TANH_GRADIENT_ZERO.lo,
+    window: FULL_WINDOW,
+    coeffs: &[
+        0.430_400_091_024_858_5,
+        0.387_518_446_135_788_95,
+        -0.015_782_853_521_848_03,
+        -0.113_944_483_080_958_99,
+        -0.016_619_328_343_052_56,
+        0.019_682_309_459_833_118,
+        0.005_261_059_254_921_912,
+        -0.002_422_731_845_875_097_4,
+        -0.000_927_442_023_020_544_9,
+        0.000_263_927_640_526_810_53,
+        0.000_124_252_278_026_397_82,
+        -3.495_617_169_443_611_6e-5,
+        -1.595_089_687_164_510_5e-5,
+        5.918_611_710_894_005e-6,
+        2.433_551_634_429_954_3e-6,
+        -9.898_647_747_433_667e-7,
+        -4.310_248_298_802_901_6e-7,
+        1.415_755_698_772_947_3e-7,
+    ],
+};
 
 isa_fn! {
     /// GELU (exact, PyTorch's `approximate='none'`), out of place: `y[i] = x[i] * Phi(x[i])`

@@ -5,7 +5,7 @@ use crate::api::isa_fn;
 use crate::checks;
 use crate::dispatch::dispatch;
 use crate::driver::{Binary, Unary, UnaryInPlace, ViaF64};
-use crate::math::{self, Accuracy, Full, GradientZero};
+use crate::math::{self, Accuracy, Full, GradientZero, FULL_WINDOW, SINGLE_WINDOW};
 use crate::simd::{Vector, WideFn};
 
 /// The scalar specification, evaluated in f64.
@@ -139,33 +139,34 @@ pub(crate) fn finite<W: Vector<Elem = f64>>(x: W) -> W {
 /// lanes beyond take the plain [`Full`] forms, which round once in the subnormal range.
 pub(crate) const PAIR_MIN_ARG: f64 = -708.0;
 
-/// `e = exp(a)` for `a` in [-708, 0] and `d = 1 + e`, each as an unevaluated sum (f64
+/// `e = exp(a + a_lo)` for `a` in [-708, 0] and `d = 1 + e`, each as an unevaluated sum (f64
 /// results, which need better than one rounded exponential).
 #[inline(always)]
-fn logistic_pairs<W: Vector<Elem = f64>>(a: W) -> ((W, W), (W, W)) {
-    let (eh, el) = math::exp_nonpositive_pair(a);
+fn logistic_pairs<W: Vector<Elem = f64>>(a: W, a_lo: W) -> ((W, W), (W, W)) {
+    let (eh, el) = math::exp_nonpositive_pair(a, a_lo);
     let one = W::splat(1.0);
     let dh = one.add(eh);
     let dl = one.sub(dh).add(eh).add(el);
     ((eh, el), (dh, dl))
 }
 
-/// `sigmoid(x)` for `x >= -708` as an unevaluated sum, to about 2^-100 relative but for the
-/// exponential's 2^-56 (f64 results: ~0.5 ULP once rounded).
+/// `sigmoid(x + x_lo)` for `x >= -708` as an unevaluated sum, to about 2^-100 relative but
+/// for the exponential's 2^-56 (f64 results: ~0.5 ULP once rounded).
 #[inline(always)]
-pub(crate) fn sigmoid_pair<W: Vector<Elem = f64>>(x: W) -> (W, W) {
-    let ((eh, el), (dh, dl)) = logistic_pairs(x.abs().neg());
+pub(crate) fn sigmoid_pair<W: Vector<Elem = f64>>(x: W, x_lo: W) -> (W, W) {
     let nonnegative = W::zero().le(x);
+    let (a, a_lo) = (W::select(nonnegative, x.neg(), x), W::select(nonnegative, x_lo.neg(), x_lo));
+    let ((eh, el), (dh, dl)) = logistic_pairs(a, a_lo);
     let (nh, nl) = (W::select(nonnegative, W::splat(1.0), eh), W::select(nonnegative, W::zero(), el));
     math::div_pair(nh, nl, dh, dl)
 }
 
-/// `e / (1 + e)^2` with `e = exp(a)`, `a` in [-708, 0], as an unevaluated sum (f64 results).
+/// `e / (1 + e)^2` with `e = exp(a + a_lo)`, `a` in [-708, 0], as an unevaluated sum (f64
+/// results).
 #[inline(always)]
-pub(crate) fn logistic_slope_pair<W: Vector<Elem = f64>>(a: W) -> (W, W) {
-    let ((eh, el), (dh, dl)) = logistic_pairs(a);
-    let p = dh.mul(dh);
-    let pl = dh.mul_add(dh, p.neg()).add(W::splat(2.0).mul(dh).mul(dl));
+pub(crate) fn logistic_slope_pair<W: Vector<Elem = f64>>(a: W, a_lo: W) -> (W, W) {
+    let ((eh, el), (dh, dl)) = logistic_pairs(a, a_lo);
+    let (p, pl) = math::mul_pair(dh, dl, dh, dl);
     math::div_pair(eh, el, p, pl)
 }
 
@@ -177,7 +178,7 @@ impl WideFn<1> for Sigmoid {
         if A::FOR_F32 {
             return sigmoid_parts::<A, W>(x).1;
         }
-        let (q, q_lo) = sigmoid_pair(x);
+        let (q, q_lo) = sigmoid_pair(x, W::zero());
         let y = q.add(q_lo);
         let beyond = x.lt(W::splat(PAIR_MIN_ARG));
         if W::any(beyond) {
@@ -197,7 +198,7 @@ impl WideFn<2> for SigmoidBackward {
             return dy.mul(sigmoid_slope(sigmoid_parts::<A, W>(x).0));
         }
         let a = x.abs().neg();
-        let (q, q_lo) = logistic_slope_pair(a);
+        let (q, q_lo) = logistic_slope_pair(a, W::zero());
         let slope = q.add(q_lo);
         let beyond = a.lt(W::splat(PAIR_MIN_ARG));
         dy.mul(if W::any(beyond) {
@@ -226,7 +227,7 @@ impl WideFn<1> for Silu {
         if A::FOR_F32 {
             return times_vanishing(x, sigmoid_parts::<A, W>(x).1);
         }
-        let (q, q_lo) = sigmoid_pair(x);
+        let (q, q_lo) = sigmoid_pair(x, W::zero());
         // x q + x q_lo, one rounding; +inf gives +inf (the finite x in the small term).
         let y = x.mul_add(q, finite(x).mul(q_lo));
         let beyond = x.lt(W::splat(PAIR_MIN_ARG));
@@ -243,6 +244,7 @@ impl WideFn<1> for Silu {
 const SILU_GRADIENT_ZERO: GradientZero = GradientZero {
     hi: -1.278_464_542_761_073_7,
     lo: -1.094_699_418_309_343_7e-16,
+    window: SINGLE_WINDOW,
     coeffs: &[
         0.217_811_705_719_800_1,
         0.146_648_796_996_946_9,
@@ -252,6 +254,31 @@ const SILU_GRADIENT_ZERO: GradientZero = GradientZero {
         0.000_126_627_410_081_122,
         0.000_798_521_881_839_799_8,
         0.000_185_707_243_611_864_96,
+    ],
+};
+
+/// The zero of the SiLU gradient for f64 results: 16 terms on |x - x0| < 1/4.
+const SILU_GRADIENT_ZERO_F64: GradientZero = GradientZero {
+    hi: SILU_GRADIENT_ZERO.hi,
+    lo: SILU_GRADIENT_ZERO.lo,
+    window: FULL_WINDOW,
+    coeffs: &[
+        0.217_811_705_719_800_1,
+        0.146_648_796_996_946_9,
+        0.018_874_814_223_782_312,
+        -0.015_222_655_223_188_032,
+        -0.006_606_589_138_356_696,
+        0.000_126_627_410_081_122,
+        0.000_798_521_881_839_799_8,
+        0.000_185_707_243_611_864_96,
+        -4.090_534_237_428_612e-5,
+        -2.973_354_221_326_391_7e-5,
+        -2.942_631_888_842_464e-6,
+        2.346_029_682_463_866e-6,
+        8.599_695_028_268_575e-7,
+        -3.051_244_750_055_421e-8,
+        -9.266_646_309_267_441e-8,
+        -1.887_762_290_772_795_7e-8,
     ],
 };
 
@@ -266,6 +293,18 @@ impl WideFn<2> for SiluBackward {
         if A::FOR_F32 {
             return dy.mul(SILU_GRADIENT_ZERO.refine(x, d));
         }
+        // f64: s + x slope with both terms in double length (the cancellation near the zero
+        // amplifies their errors), the series within 1/4 of the zero, the once-rounded
+        // (1 + x) e^x below -708 and the plain form where |x| > 708 (e^-|x| is below the
+        // pair forms' range; the slope term vanishes there).
+        let (sh, sl) = sigmoid_pair(x, W::zero());
+        let (ph, pl) = logistic_slope_pair(x.abs().neg(), W::zero());
+        let xp = x.mul(ph);
+        let xp_err = x.mul_add(ph, xp.neg()).add(x.mul(pl));
+        let (sum, sum_err) = math::two_sum(sh, xp);
+        let paired = SILU_GRADIENT_ZERO_F64.refine(x, sum.add(sum_err.add(sl).add(xp_err)));
+        let beyond = W::splat(-PAIR_MIN_ARG).lt(x.abs());
+        let d = if W::any(beyond) { W::select(beyond, d, paired) } else { paired };
         dy.mul(subnormal_exp_tail::<A, W>(x, W::zero(), x.add(W::splat(1.0)), d))
     }
 }

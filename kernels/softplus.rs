@@ -8,7 +8,7 @@ use crate::driver::{Binary, Unary, UnaryInPlace, ViaF64};
 use crate::kernels::sigmoid::{
     finite, sigmoid_pair, sigmoid_parts, subnormal_exp_tail, times_vanishing, PAIR_MIN_ARG,
 };
-use crate::math::{self, Accuracy, Full, GradientZero};
+use crate::math::{self, Accuracy, Full, GradientZero, FULL_WINDOW, SINGLE_WINDOW};
 use crate::simd::{Vector, WideFn};
 use crate::Float;
 
@@ -85,7 +85,7 @@ impl WideFn<1> for Softplus {
         } else {
             // f64: e^-|z| as a pair (its rounding would cost up to 0.5 ULP more); where it
             // is subnormal, ln(1 + e) = e, rounded once.
-            let (eh, el) = math::exp_nonpositive_pair(a);
+            let (eh, el) = math::exp_nonpositive_pair(a, W::zero());
             let l = math::log1p_unit_pair(eh, el);
             let beyond = a.lt(W::splat(PAIR_MIN_ARG));
             if W::any(beyond) {
@@ -114,7 +114,7 @@ impl WideFn<2> for SoftplusBackward {
         let s = if A::FOR_F32 {
             sigmoid_parts::<A, W>(z).1
         } else {
-            let (q, q_lo) = sigmoid_pair(z);
+            let (q, q_lo) = sigmoid_pair(z, W::zero());
             let beyond = z.lt(W::splat(PAIR_MIN_ARG));
             if W::any(beyond) {
                 W::select(beyond, sigmoid_parts::<Full, W>(z).1, q.add(q_lo))
@@ -160,7 +160,7 @@ impl WideFn<1> for Mish {
         if A::FOR_F32 {
             return times_vanishing(x, mish_parts::<A, W>(x).0);
         }
-        let (q, q_lo) = mish_tanh_pair(x);
+        let ((q, q_lo), _) = mish_pairs(x);
         // x q + x q_lo, one rounding; +inf gives +inf (the finite x in the small term), and
         // +-0 give themselves (the sum of two zeros could lose the sign).
         let y = x.mul_add(q, finite(x).mul(q_lo));
@@ -175,48 +175,55 @@ impl WideFn<1> for Mish {
     }
 }
 
-/// `tanh(softplus(x))` for `x >= -708` as an unevaluated sum (f64 results), from the forms
-/// of [`mish_parts`] with `e = exp(-|x|)` and every sum and product carried in double length:
-/// `n / (n + 2)`, `n = e (e + 2)`, below 0 and `(1 + 2e) / (1 + 2e + 2e^2)` above.
+/// `tanh(softplus(x))` and `sech(softplus(x))^2` for `|x| <= 708` as unevaluated sums (f64
+/// results), from the forms of [`mish_parts`] with `e = exp(-|x|)` and every sum, product and
+/// quotient carried in double length: `tanh = n / (n + 2)`, `sech^2 = 4 (n + 1) / (n + 2)^2`
+/// with `n = e (e + 2)` below 0, `tanh = (1 + 2e) / (1 + 2e + 2e^2)` and
+/// `sech^2 = 4 ((1 + e) e)^2 / (1 + 2e + 2e^2)^2` above.
 #[inline(always)]
-fn mish_tanh_pair<W: Vector<Elem = f64>>(x: W) -> (W, W) {
-    let (one, two) = (W::splat(1.0), W::splat(2.0));
-    let (eh, el) = math::exp_nonpositive_pair(x.abs().neg());
-    // e^2 = sq + sq_lo.
-    let sq = eh.mul(eh);
-    let sq_lo = eh.mul_add(eh, sq.neg()).add(two.mul(eh).mul(el));
+fn mish_pairs<W: Vector<Elem = f64>>(x: W) -> ((W, W), (W, W)) {
+    let (one, two, four) = (W::splat(1.0), W::splat(2.0), W::splat(4.0));
+    let (eh, el) = math::exp_nonpositive_pair(x.abs().neg(), W::zero());
+    let (sq, sq_lo) = math::mul_pair(eh, el, eh, el);
     let (e2h, e2l) = (two.mul(eh), two.mul(el));
-    // Below 0: n = 2e + e^2 (Fast2Sum: 2e >= e^2), then n + 2 (2Sum).
+    // Below 0: n = 2e + e^2 (Fast2Sum: 2e >= e^2), n + 2 and n + 1 (2Sum).
     let n = e2h.add(sq);
     let n_lo = e2h.sub(n).add(sq).add(sq_lo).add(e2l);
-    let (dn, dn_lo) = two_sum(n, two);
+    let (dn, dn_lo) = math::two_sum(n, two);
     let dn_lo = dn_lo.add(n_lo);
-    // Above: num = 1 + 2e (Fast2Sum: 1 >= 2e only for e <= 1/2, so 2Sum), den = num + 2e^2.
-    let (num, num_lo) = two_sum(one, e2h);
+    let (n1, n1_lo) = math::two_sum(n, one);
+    let n1_lo = n1_lo.add(n_lo);
+    // Above: num = 1 + 2e (2Sum: 2e may exceed 1), den = num + 2e^2, (1 + e) e.
+    let (num, num_lo) = math::two_sum(one, e2h);
     let num_lo = num_lo.add(e2l);
-    let (den, den_lo) = two_sum(num, two.mul(sq));
+    let (den, den_lo) = math::two_sum(num, two.mul(sq));
     let den_lo = den_lo.add(num_lo).add(two.mul(sq_lo));
+    let (ope, ope_lo) = math::two_sum(one, eh);
+    let (pe, pe_lo) = math::mul_pair(ope, ope_lo.add(el), eh, el);
+    let (pe2, pe2_lo) = math::mul_pair(pe, pe_lo, pe, pe_lo);
     let negative = x.lt(W::zero());
-    math::div_pair(
+    let (d, d_lo) = (W::select(negative, dn, den), W::select(negative, dn_lo, den_lo));
+    let t = math::div_pair(
         W::select(negative, n, num),
         W::select(negative, n_lo, num_lo),
-        W::select(negative, dn, den),
-        W::select(negative, dn_lo, den_lo),
-    )
-}
-
-/// `(s, err)` with `s = a + b` rounded and `err` its exact error (2Sum: any magnitudes).
-#[inline(always)]
-fn two_sum<W: Vector<Elem = f64>>(a: W, b: W) -> (W, W) {
-    let s = a.add(b);
-    let bb = s.sub(a);
-    (s, a.sub(s.sub(bb)).add(b.sub(bb)))
+        d,
+        d_lo,
+    );
+    let (d2, d2_lo) = math::mul_pair(d, d_lo, d, d_lo);
+    let sech2 = math::div_pair(
+        four.mul(W::select(negative, n1, pe2)),
+        four.mul(W::select(negative, n1_lo, pe2_lo)),
+        d2,
+        d2_lo,
+    );
+    (t, sech2)
 }
 
 /// The zero of the mish gradient, x0 = -1.1924 (see `math::GradientZero`).
 const MISH_GRADIENT_ZERO: GradientZero = GradientZero {
     hi: -1.192_431_214_515_495_2,
     lo: -4.848_482_984_803_104_4e-17,
+    window: SINGLE_WINDOW,
     coeffs: &[
         0.266_947_914_049_534_5,
         0.204_731_264_080_105_86,
@@ -227,6 +234,33 @@ const MISH_GRADIENT_ZERO: GradientZero = GradientZero {
         0.001_092_405_540_944_585_4,
         0.000_989_818_102_128_919_6,
         0.000_254_129_363_861_910_73,
+    ],
+};
+
+/// The zero of the mish gradient for f64 results: 18 terms on |x - x0| < 1/4.
+const MISH_GRADIENT_ZERO_F64: GradientZero = GradientZero {
+    hi: MISH_GRADIENT_ZERO.hi,
+    lo: MISH_GRADIENT_ZERO.lo,
+    window: FULL_WINDOW,
+    coeffs: &[
+        0.266_947_914_049_534_5,
+        0.204_731_264_080_105_86,
+        0.041_907_821_043_609_87,
+        -0.020_271_822_716_684_245,
+        -0.015_821_126_561_733_38,
+        -0.003_360_684_927_023_268_5,
+        0.001_092_405_540_944_585_4,
+        0.000_989_818_102_128_919_6,
+        0.000_254_129_363_861_910_73,
+        -4.196_149_603_169_612_6e-5,
+        -5.582_891_567_360_688e-5,
+        -1.729_927_081_030_44e-5,
+        9.427_361_327_376_651e-7,
+        2.908_819_936_491_222_3e-6,
+        1.071_676_702_702_074e-6,
+        2.687_941_785_555_772_8e-8,
+        -1.411_725_591_949_938_2e-7,
+        -6.174_424_363_104_907e-8,
     ],
 };
 
@@ -241,6 +275,18 @@ impl WideFn<2> for MishBackward {
         if A::FOR_F32 {
             return dy.mul(MISH_GRADIENT_ZERO.refine(x, d));
         }
+        // f64: t + x sech^2 sigmoid with every factor in double length (the cancellation near
+        // the zero amplifies their errors), the series within 1/4 of the zero, the
+        // once-rounded (1 + x) e^x below -708 and the plain form where |x| > 708.
+        let ((th, tl), (s2h, s2l)) = mish_pairs(x);
+        let (sgh, sgl) = sigmoid_pair(x, W::zero());
+        let (ah, al) = math::mul_pair(s2h, s2l, sgh, sgl);
+        let xa = x.mul(ah);
+        let xa_err = x.mul_add(ah, xa.neg()).add(x.mul(al));
+        let (sum, sum_err) = math::two_sum(th, xa);
+        let paired = MISH_GRADIENT_ZERO_F64.refine(x, sum.add(sum_err.add(tl).add(xa_err)));
+        let beyond = W::splat(-PAIR_MIN_ARG).lt(x.abs());
+        let d = if W::any(beyond) { W::select(beyond, d, paired) } else { paired };
         dy.mul(subnormal_exp_tail::<A, W>(x, W::zero(), x.add(W::splat(1.0)), d))
     }
 }

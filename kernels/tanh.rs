@@ -82,7 +82,7 @@ impl WideFn<2> for TanhBackward {
         if A::FOR_F32 {
             return dy.mul(four.mul(sigmoid_slope(math::exp_nonpositive::<A, W>(a))));
         }
-        let (q, q_lo) = logistic_slope_pair(a);
+        let (q, q_lo) = logistic_slope_pair(a, W::zero());
         let slope = four.mul(q.add(q_lo));
         let beyond = a.lt(W::splat(PAIR_MIN_ARG));
         dy.mul(if W::any(beyond) {

@@ -15,7 +15,7 @@ pub use accuracy::{Accuracy, Full, Single};
 pub use consts::MathConsts;
 pub(crate) use log1p::{log1p_unit, log1p_unit_pair};
 pub(crate) use normal::normal_tail;
-pub(crate) use zero::GradientZero;
+pub(crate) use zero::{GradientZero, FULL_WINDOW, SINGLE_WINDOW};
 
 use crate::simd::Vector;
 use crate::Float;
@@ -186,13 +186,14 @@ fn expm1_compensated_parts<V: Vector>(a: Arg<V>) -> (V, V) {
     (hi, s.mul_add(t_lo.mul_add(r, t_lo).add(r_lo), err))
 }
 
-/// `e^x` for `x` in [-708, 0] as an unevaluated sum `hi + lo` accurate to about 2^-56
+/// `e^(x + x_lo)` (an argument carried as an unevaluated sum, `|x_lo| <= ulp(x)`) for `x` in
+/// [-708, 0] as an unevaluated sum `hi + lo` accurate to about 2^-56
 /// relative (f64 results that need better than the 0.5 ULP of one rounded exponential, such
 /// as `sigmoid`). Below -708 the value is `e^-708`: callers take those lanes from elsewhere.
 /// NaN gives NaN.
 #[inline(always)]
-pub(crate) fn exp_nonpositive_pair<W: Vector<Elem = f64>>(x: W) -> (W, W) {
-    let (n, t, t_lo) = reduce_compensated(Arg::plain(x, -708.0));
+pub(crate) fn exp_nonpositive_pair<W: Vector<Elem = f64>>(x: W, x_lo: W) -> (W, W) {
+    let (n, t, t_lo) = reduce_compensated(Arg::pair(x, x_lo, -708.0));
     let (r, r_lo) = expm1_reduced_pair(t);
     // e^(t + t_lo) = (1 + r + r_lo)(1 + t_lo): 1 + r split exactly (Fast2Sum, |r| < 1).
     let one = W::splat(1.0);
@@ -211,6 +212,23 @@ pub(crate) fn expm1_nonpositive_pair<W: Vector<Elem = f64>>(x: W) -> (W, W) {
     let (hi, lo) = expm1_compensated_parts(Arg::plain(x, -40.0));
     let tiny = x.abs().lt(W::splat(f64::EXPM1_TINY));
     (W::select(tiny, x, hi), W::select(tiny, W::zero(), lo))
+}
+
+/// `(s, err)` with `s = a + b` rounded and `err` its exact error (2Sum: any magnitudes).
+#[inline(always)]
+pub(crate) fn two_sum<W: Vector<Elem = f64>>(a: W, b: W) -> (W, W) {
+    let s = a.add(b);
+    let bb = s.sub(a);
+    (s, a.sub(s.sub(bb)).add(b.sub(bb)))
+}
+
+/// `(a_hi + a_lo)(b_hi + b_lo)` as an unevaluated sum (the product of the high parts exact
+/// by FMA, the cross terms rounded: about 2^-104 relative).
+#[inline(always)]
+pub(crate) fn mul_pair<W: Vector<Elem = f64>>(a_hi: W, a_lo: W, b_hi: W, b_lo: W) -> (W, W) {
+    let p = a_hi.mul(b_hi);
+    let err = a_hi.mul_add(b_hi, p.neg());
+    (p, err.add(a_hi.mul_add(b_lo, a_lo.mul(b_hi))))
 }
 
 /// `(n_hi + n_lo) / (d_hi + d_lo)` as an unevaluated sum `q + q_lo`, for `d > 0` and `|n_lo|`,
