@@ -10,7 +10,7 @@ use crate::checks;
 use crate::dispatch::dispatch;
 use crate::driver::{Binary, Unary, UnaryInPlace, ViaF64};
 use crate::kernels::sigmoid::{sigmoid_pair, logistic_slope_pair, PAIR_MIN_ARG, sigmoid_parts_pair, subnormal_exp_tail, finite, sigmoid_parts, sigmoid_slope, times_vanishing};
-use crate::math::{self, Accuracy, GradientZero, FULL_WINDOW, SINGLE_WINDOW};
+use crate::math::{self, Accuracy, Full, GradientZero, FULL_WINDOW, SINGLE_WINDOW};
 use crate::simd::{Vector, WideFn};
 
 /// `sqrt(2 / pi)`, the tanh form's inner scale.
@@ -136,6 +136,38 @@ pub mod reference {
     }
 }
 
+/// Beyond this `|x|` the exponent `-x^2/2` leaves the range of the pair forms (-708).
+const FULL_PAIR_LIMIT: f64 = 37.6;
+
+/// The rounding error of `FRAC_1_SQRT_2PI` (`1/sqrt(2 pi) = FRAC_1_SQRT_2PI + this`).
+const FRAC_1_SQRT_2PI_LO: f64 = -2.492_327_202_277_73e-17;
+
+/// The zero of the GELU gradient for f64 results: 17 terms on |x - x0| < 1/4.
+const GELU_GRADIENT_ZERO_F64: GradientZero = GradientZero {
+    hi: GELU_GRADIENT_ZERO.hi,
+    lo: GELU_GRADIENT_ZERO.lo,
+    window: FULL_WINDOW,
+    coeffs: &[
+        0.431_493_992_314_046_9,
+        0.388_284_982_990_552,
+        -0.018_199_676_398_671_087,
+        -0.114_008_233_297_221_7,
+        -0.014_771_522_148_244_337,
+        0.019_421_679_838_189_067,
+        0.004_539_228_379_125_415,
+        -0.002_239_538_068_073_497,
+        -0.000_744_826_838_674_681_7,
+        0.000_186_339_746_232_335_14,
+        8.615_947_861_116_571e-5,
+        -1.121_438_018_842_664e-5,
+        -7.748_461_307_003_72e-6,
+        4.328_450_625_739_227_3e-7,
+        5.702_764_979_242_107e-7,
+        -1.604_426_549_424_642_7e-9,
+        -3.545_986_646_178_386_5e-8,
+    ],
+};
+
 /// Where `P(Z > |x|)` is 0 in f64 anyway: `x` is clamped here before it becomes a factor of
 /// the exponential (which takes factors up to 2^100), so `-inf` gives the limit.
 const TAIL_CLAMP: f64 = -1e9;
@@ -155,11 +187,29 @@ impl WideFn<1> for Gelu {
     fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [x]: [W; 1]) -> W {
         // x Phi(x) = x Q for x < 0 (x folded into the exponential's rounding), x (1 - Q) above,
         // Q = P(Z > |x|): no cancellation either way.
-        let tail = math::normal_tail::<A, W>(x);
         let negative = x.lt(W::zero());
         let xc = x.clamp_min(W::splat(TAIL_CLAMP));
-        let q = tail.exp_times::<A>(W::select(negative, xc, W::splat(1.0)).mul(tail.factor));
-        W::select(negative, q, x.mul(W::splat(1.0).sub(q)))
+        if A::FOR_F32 {
+            let tail = math::normal_tail::<A, W>(x);
+            let q = tail.exp_times::<A>(W::select(negative, xc, W::splat(1.0)).mul(tail.factor));
+            return W::select(negative, q, x.mul(W::splat(1.0).sub(q)));
+        }
+        // f64: Q and 1 - Q in double length, x times them rounded once; +-0 keep their sign.
+        let tp = math::normal_tail_pair(x);
+        let (q, q_lo) = math::mul_pair(tp.e.0, tp.e.1, tp.factor.0, tp.factor.1);
+        let (p, p_lo) = math::two_sum(W::splat(1.0), q.neg());
+        let (o, o_lo) = (W::select(negative, q, p), W::select(negative, q_lo, p_lo.sub(q_lo)));
+        let y = x.mul_add(o, finite(x).mul(o_lo));
+        let y = W::select(x.abs().le(W::zero()), x, y);
+        // Below -37.6, where e^(-x^2/2) leaves the pair form's range (and soon the normal
+        // range), x times the factor is folded into the exponential's one rounding.
+        let beyond = x.lt(W::splat(-FULL_PAIR_LIMIT));
+        if W::any(beyond) {
+            let m = xc.mul_add(tp.factor.0, xc.mul(tp.factor.1));
+            W::select(beyond, math::exp_pair_mul::<Full, W>(tp.arg.0, tp.arg.1, m), y)
+        } else {
+            y
+        }
     }
 }
 
@@ -208,15 +258,49 @@ impl WideFn<2> for GeluBackward {
         // Phi(x) + x phi(x) with one exponential e = e^(-x^2/2): for x < 0 it is
         // e (factor + x / sqrt(2 pi)) (the sum folded into the exponential's rounding), above
         // 1 - e factor + x e / sqrt(2 pi).
-        let tail = math::normal_tail::<A, W>(x);
         let negative = x.lt(W::zero());
         let density = W::splat(FRAC_1_SQRT_2PI);
         let xc = x.clamp_min(W::splat(TAIL_CLAMP));
-        let m = W::select(negative, xc.mul_add(density, tail.factor), W::splat(1.0));
-        let e = tail.exp_times::<A>(m);
-        let above = finite(x).mul(e).mul_add(density, e.neg().mul_add(tail.factor, W::splat(1.0)));
-        let d = W::select(negative, e, above);
-        dy.mul(if A::FOR_F32 { GELU_GRADIENT_ZERO.refine(x, d) } else { d })
+        if A::FOR_F32 {
+            let tail = math::normal_tail::<A, W>(x);
+            let m = W::select(negative, xc.mul_add(density, tail.factor), W::splat(1.0));
+            let e = tail.exp_times::<A>(m);
+            let above =
+                finite(x).mul(e).mul_add(density, e.neg().mul_add(tail.factor, W::splat(1.0)));
+            return dy.mul(GELU_GRADIENT_ZERO.refine(x, W::select(negative, e, above)));
+        }
+        // f64: every part in double length: e (factor + x / sqrt(2 pi)) below 0,
+        // (1 - e factor) + x e / sqrt(2 pi) above, the series within 1/4 of the zero, the
+        // folded form below -37.6 and 1 above 37.6.
+        let tp = math::normal_tail_pair(x);
+        let (eh, el) = tp.e;
+        let (fh, fl) = tp.factor;
+        let xf = finite(x);
+        let xd = xf.mul(W::splat(FRAC_1_SQRT_2PI));
+        let xd_lo = xf
+            .mul_add(W::splat(FRAC_1_SQRT_2PI), xd.neg())
+            .add(xf.mul(W::splat(FRAC_1_SQRT_2PI_LO)));
+        // Below 0.
+        let (m, m_err) = math::two_sum(fh, xd);
+        let (below, below_lo) = math::mul_pair(eh, el, m, m_err.add(fl).add(xd_lo));
+        // Above.
+        let (q, q_lo) = math::mul_pair(eh, el, fh, fl);
+        let (phi, phi_lo) = math::mul_pair(eh, el, xd, xd_lo);
+        let (u, u_err) = math::two_sum(W::splat(1.0), q.neg());
+        let (v, v_err) = math::two_sum(u, phi);
+        let above_lo = v_err.add(u_err).sub(q_lo).add(phi_lo);
+        let d = W::select(negative, below.add(below_lo), v.add(above_lo));
+        let d = GELU_GRADIENT_ZERO_F64.refine(x, d);
+        // Beyond 37.6 the gradient is 1 (the other terms are below 1e-300).
+        let beyond = W::splat(FULL_PAIR_LIMIT).lt(x.abs());
+        let d = if W::any(beyond) {
+            let m = xc.mul_add(density, fh);
+            let tail = math::exp_pair_mul::<Full, W>(tp.arg.0, tp.arg.1, m);
+            W::select(beyond, W::select(negative, tail, W::splat(1.0)), d)
+        } else {
+            d
+        };
+        dy.mul(d)
     }
 }
 

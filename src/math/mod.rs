@@ -14,7 +14,7 @@ mod zero;
 pub use accuracy::{Accuracy, Full, Single};
 pub use consts::MathConsts;
 pub(crate) use log1p::{log1p_unit, log1p_unit_pair};
-pub(crate) use normal::normal_tail;
+pub(crate) use normal::{normal_tail, normal_tail_pair};
 pub(crate) use zero::{GradientZero, FULL_WINDOW, SINGLE_WINDOW};
 
 use crate::simd::Vector;
