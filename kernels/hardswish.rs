@@ -195,7 +195,8 @@ isa_fn! {
     /// Hardswish, out of place: `y[i] = x[i] * clamp(x[i] + 3, 0, 6) / 6` (as PyTorch).
     ///
     /// Correctly rounded but for rare near-ties (the product and the division by 6 are carried
-    /// to twice the precision; measured 0.50 ULP for every f32 input). NaN gives NaN; every `x <= -3` gives
+    /// to twice the precision; measured 0.50 ULP for every f32 input). NaN gives NaN; every `x
+    /// <= -3` gives
     /// `-0.0`, `-inf` included (PyTorch gives NaN at `-inf`).
     ///
     /// # Panics

@@ -365,7 +365,8 @@ isa_fn! {
     ///
     /// NaN gives NaN; `silu(-inf) = -0.0` and `silu(+inf) = +inf`, the true limits (PyTorch
     /// and oneDNN give NaN at `-inf`). Error: 0.506 ULP for every f32 input (measured); f64
-    /// 1.52 ULP (`tests/f64_sampled.rs`: 300k inputs against double-double values) (below -708, where `e^x` is subnormal, `x e^x` is rounded
+    /// 1.52 ULP (`tests/f64_sampled.rs`: 300k inputs against double-double values) (below -708,
+    /// where `e^x` is subnormal, `x e^x` is rounded
     /// once).
     ///
     /// # Panics

@@ -304,7 +304,8 @@ isa_fn! {
     /// Evaluated as `(max(z, 0) + ln(1 + e^-|z|)) / beta` in f64: no overflow, and the
     /// negative tail (`~ e^x`) keeps its relative accuracy. NaN gives NaN, `-inf` gives 0.
     /// For f64 results `e^-|z|` is carried in double length into `log1p`. Error: 0.505 ULP
-    /// for every f32 input (measured, beta = 1); f64 0.97 ULP (`tests/f64_sampled.rs`: 300k inputs against double-double values).
+    /// for every f32 input (measured, beta = 1); f64 0.97 ULP (`tests/f64_sampled.rs`: 300k
+    /// inputs against double-double values).
     ///
     /// # Panics
     /// If `x.len() != y.len()`, unless `0 < beta < inf`, or if `threshold` is NaN.
@@ -326,7 +327,8 @@ isa_fn! {
 isa_fn! {
     /// Softplus gradient: `dx = beta x > threshold ? dy : dy * sigmoid(beta x)` (as PyTorch),
     /// in f64 (double length for f64) and multiplied by `dy`. Error (`dy = 1`): 0.505 ULP for
-    /// every f32 input; f64 0.80 ULP (`tests/f64_sampled.rs`: 300k inputs against double-double values).
+    /// every f32 input; f64 0.80 ULP (`tests/f64_sampled.rs`: 300k inputs against double-double
+    /// values).
     ///
     /// # Panics
     /// If `x`, `dy` and `dx` differ in length, unless `0 < beta < inf`, or if `threshold` is NaN.
