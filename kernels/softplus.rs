@@ -261,19 +261,45 @@ const MISH_GRADIENT_ZERO_F64: GradientZero = GradientZero {
     ],
 };
 
+/// The mish gradient as one ratio of polynomials in `e = exp(-|x|)` (for f32 results: one
+/// quotient instead of two, no tanh or sigmoid formed). Multiplying out
+/// `tanh(sp) + x sech(sp)^2 sigmoid(x)`: for `x < 0`
+/// `e (4 (x + 1) + (4x + 6) e + 4 e^2 + e^3) / (2 + 2e + e^2)^2`, for `x >= 0`
+/// `(1 + 4e + (4x + 6) e^2 + 4 (x + 1) e^3) / (1 + 2e + 2e^2)^2`. The first numerator crosses 0
+/// at the gradient's zero (where the series takes over); nothing else cancels or overflows
+/// (`|x|` is capped at 1e30, where every term with `x` has a factor `e` = 0).
+#[inline(always)]
+fn mish_gradient_rational<A: Accuracy, W: Vector<Elem = f64>>(x: W) -> W {
+    let (one, two, four, six) = (W::splat(1.0), W::splat(2.0), W::splat(4.0), W::splat(6.0));
+    let e = math::exp_nonpositive::<A, W>(x.abs().neg());
+    // |x| capped where every term with x has a zero factor e (4x must not overflow).
+    let xc = x.clamp_min(W::splat(-1e30)).clamp_max(W::splat(1e30));
+    let x4_4 = xc.mul_add(four, four); // 4 (x + 1)
+    let x4_6 = xc.mul_add(four, six); // 4x + 6
+    // x < 0: e (4(x + 1) + e (4x + 6 + e (4 + e))) / (2 + e (2 + e))^2.
+    let num_neg = e.mul(e.mul_add(e.mul_add(e.add(four), x4_6), x4_4));
+    let den_neg = e.mul_add(e.add(two), two);
+    // x >= 0: 1 + e (4 + e ((4x + 6) + 4 (x + 1) e)) over (1 + 2e (1 + e))^2.
+    let num_pos = e.mul_add(e.mul_add(x4_4.mul_add(e, x4_6), four), one);
+    let den_pos = two.mul(e).mul_add(one.add(e), one);
+    let negative = x.lt(W::zero());
+    let den = W::select(negative, den_neg, den_pos);
+    W::select(negative, num_neg, num_pos).div(den.mul(den))
+}
+
 #[derive(Clone, Copy)]
 struct MishBackward;
 impl WideFn<2> for MishBackward {
     #[inline(always)]
     fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [x, dy]: [W; 2]) -> W {
         // The sum cancels at the gradient's zero: f32 results take the series there.
+        if A::FOR_F32 {
+            return dy.mul(MISH_GRADIENT_ZERO.refine(x, mish_gradient_rational::<A, W>(x)));
+        }
         let (t, sig) = mish_parts::<A, W>(x);
         let one = W::splat(1.0);
         let sech2 = one.sub(t).mul(one.add(t));
         let d = finite(x).mul(sech2).mul_add(sig, t);
-        if A::FOR_F32 {
-            return dy.mul(MISH_GRADIENT_ZERO.refine(x, d));
-        }
         // f64: t + x sech^2 sigmoid with every factor in double length (the cancellation near
         // the zero amplifies their errors), the series within 1/4 of the zero, the
         // once-rounded (1 + x) e^x below -708 and the plain form where |x| > 708.
