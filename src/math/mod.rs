@@ -1,6 +1,9 @@
-//! Vector math written once over [`Vector`]: the exponential family the kernels share.
+//! Vector math written once over [`Vector`]: the exponential family the kernels share (this
+//! file), `log1p` (`log1p.rs`), the normal tail (`normal.rs`), double-length arithmetic
+//! (`pair.rs`), the series at the gradients' zeros (`zero.rs`), and what f32 results need
+//! from the f64 math (`accuracy.rs`).
 //!
-//! Both functions reduce `x = n ln2 + t` with `n = round(x log2(e))` and `|t| <= ln2/2`
+//! The exponentials reduce `x = n ln2 + t` with `n = round(x log2(e))` and `|t| <= ln2/2`
 //! (Cody-Waite: `ln2` split in a short high part, so `x - n ln2_hi` is exact, and a low part),
 //! evaluate `expm1(t) = t + t^2 (1/2 + t q(t))` with a minimax `q`, and rebuild with an exact
 //! power of two. Accuracy (measured by `tests/exhaustive.rs` over every f32): see each function.
@@ -9,12 +12,14 @@ mod accuracy;
 mod consts;
 mod log1p;
 mod normal;
+mod pair;
 mod zero;
 
 pub use accuracy::{Accuracy, Full, Single};
 pub use consts::MathConsts;
 pub(crate) use log1p::{log1p_unit, log1p_unit_pair};
 pub(crate) use normal::{normal_tail, normal_tail_pair};
+pub(crate) use pair::{div_pair, mul_pair, two_sum};
 pub(crate) use zero::{GradientZero, FULL_WINDOW, SINGLE_WINDOW};
 
 use crate::simd::Vector;
@@ -168,10 +173,10 @@ fn reduce_compensated<V: Vector>(a: Arg<V>) -> (V, V, V) {
     (n, t, t_lo)
 }
 
-/// `expm1(a)` as an unevaluated sum `hi + correction`: `expm1(t + t_lo) ~ r + r_lo + t_lo (1 + r)`
-/// (`r + r_lo` from [`expm1_reduced_pair`]),
-/// and `s r + (s - 1)` is summed exactly (`s r` is exact, `s` a power of two); the correction
-/// holds `s t_lo (1 + r)`, that sum's error and the error of `s - 1`.
+/// `expm1(a)` as an unevaluated sum `hi + correction`:
+/// `expm1(t + t_lo) ~ r + r_lo + t_lo (1 + r)` (`r + r_lo` from [`expm1_reduced_pair`]), and
+/// `s r + (s - 1)` is summed exactly (`s r` is exact, `s` a power of two); the correction holds
+/// `s t_lo (1 + r)`, that sum's error and the error of `s - 1`.
 #[inline(always)]
 fn expm1_compensated_parts<V: Vector>(a: Arg<V>) -> (V, V) {
     let (n, t, t_lo) = reduce_compensated(a);
@@ -187,10 +192,9 @@ fn expm1_compensated_parts<V: Vector>(a: Arg<V>) -> (V, V) {
 }
 
 /// `e^(x + x_lo)` (an argument carried as an unevaluated sum, `|x_lo| <= ulp(x)`) for `x` in
-/// [-708, 0] as an unevaluated sum `hi + lo` accurate to about 2^-56
-/// relative (f64 results that need better than the 0.5 ULP of one rounded exponential, such
-/// as `sigmoid`). Below -708 the value is `e^-708`: callers take those lanes from elsewhere.
-/// NaN gives NaN.
+/// [-708, 0] as an unevaluated sum `hi + lo` accurate to about 2^-56 relative (f64 results
+/// that need better than the 0.5 ULP of one rounded exponential, such as `sigmoid`). Below
+/// -708 the value is `e^-708`: callers take those lanes from elsewhere. NaN gives NaN.
 #[inline(always)]
 pub(crate) fn exp_nonpositive_pair<W: Vector<Elem = f64>>(x: W, x_lo: W) -> (W, W) {
     let (n, t, t_lo) = reduce_compensated(Arg::pair(x, x_lo, -708.0));
@@ -212,34 +216,6 @@ pub(crate) fn expm1_nonpositive_pair<W: Vector<Elem = f64>>(x: W) -> (W, W) {
     let (hi, lo) = expm1_compensated_parts(Arg::plain(x, -40.0));
     let tiny = x.abs().lt(W::splat(f64::EXPM1_TINY));
     (W::select(tiny, x, hi), W::select(tiny, W::zero(), lo))
-}
-
-/// `(s, err)` with `s = a + b` rounded and `err` its exact error (2Sum: any magnitudes).
-#[inline(always)]
-pub(crate) fn two_sum<W: Vector<Elem = f64>>(a: W, b: W) -> (W, W) {
-    let s = a.add(b);
-    let bb = s.sub(a);
-    (s, a.sub(s.sub(bb)).add(b.sub(bb)))
-}
-
-/// `(a_hi + a_lo)(b_hi + b_lo)` as an unevaluated sum (the product of the high parts exact
-/// by FMA, the cross terms rounded: about 2^-104 relative).
-#[inline(always)]
-pub(crate) fn mul_pair<W: Vector<Elem = f64>>(a_hi: W, a_lo: W, b_hi: W, b_lo: W) -> (W, W) {
-    let p = a_hi.mul(b_hi);
-    let err = a_hi.mul_add(b_hi, p.neg());
-    (p, err.add(a_hi.mul_add(b_lo, a_lo.mul(b_hi))))
-}
-
-/// `(n_hi + n_lo) / (d_hi + d_lo)` as an unevaluated sum `q + q_lo`, for `d > 0` and `|n_lo|`,
-/// `|d_lo|` at most a few ULP of their high parts: one division for `1 / d_hi`, the quotient's
-/// residual exact by FMA, and one correction step (accurate to about 2^-100 relative).
-#[inline(always)]
-pub(crate) fn div_pair<W: Vector<Elem = f64>>(n_hi: W, n_lo: W, d_hi: W, d_lo: W) -> (W, W) {
-    let rcp = W::splat(1.0).div(d_hi);
-    let q = n_hi.mul(rcp);
-    let residual = q.neg().mul_add(d_hi, n_hi).add(q.neg().mul_add(d_lo, n_lo));
-    (q, residual.mul(rcp))
 }
 
 /// `e^x - 1` for `x <= 0`; NaN gives NaN, `-inf` gives -1, `-0.0` gives `-0.0`.
