@@ -9,8 +9,11 @@ use crate::api::isa_fn;
 use crate::checks;
 use crate::dispatch::dispatch;
 use crate::driver::{Binary, Unary, UnaryInPlace, ViaF64};
-use crate::kernels::sigmoid::{sigmoid_pair, logistic_slope_pair, PAIR_MIN_ARG, sigmoid_parts_pair, subnormal_exp_tail, finite, sigmoid_parts, sigmoid_slope, times_vanishing};
-use crate::math::{self, Accuracy, Full, GradientZero, FULL_WINDOW, SINGLE_WINDOW};
+use crate::kernels::sigmoid::{
+    finite, logistic_slope_pair, sigmoid_pair, sigmoid_parts, sigmoid_slope, subnormal_exp_tail,
+    times_vanishing, PAIR_MIN_ARG,
+};
+use crate::math::{self, Accuracy, Full, GradientZero};
 use crate::simd::{Vector, WideFn};
 
 /// `sqrt(2 / pi)`, the tanh form's inner scale.
@@ -136,18 +139,18 @@ pub mod reference {
     }
 }
 
-/// Beyond this `|x|` the exponent `-x^2/2` leaves the range of the pair forms (-708).
-const FULL_PAIR_LIMIT: f64 = 37.6;
+/// Beyond this `|x|` the exponent `-x^2/2` leaves the range of the pair forms (-708), and
+/// `x Q` is about to become subnormal.
+const FULL_PAIR_LIMIT: f64 = 37.62;
 
 /// The rounding error of `FRAC_1_SQRT_2PI` (`1/sqrt(2 pi) = FRAC_1_SQRT_2PI + this`).
 const FRAC_1_SQRT_2PI_LO: f64 = -2.492_327_202_277_73e-17;
 
-/// The zero of the GELU gradient for f64 results: 17 terms on |x - x0| < 1/4.
-const GELU_GRADIENT_ZERO_F64: GradientZero = GradientZero {
-    hi: GELU_GRADIENT_ZERO.hi,
-    lo: GELU_GRADIENT_ZERO.lo,
-    window: FULL_WINDOW,
-    coeffs: &[
+/// The zero of the GELU gradient, x0 = -0.7518 (see `math::GradientZero`).
+const GELU_GRADIENT_ZERO: GradientZero = GradientZero {
+    hi: -0.751_791_524_693_564_5,
+    lo: 1.495_675_917_700_988_3e-17,
+    series: &[
         0.431_493_992_314_046_9,
         0.388_284_982_990_552,
         -0.018_199_676_398_671_087,
@@ -194,15 +197,21 @@ impl WideFn<1> for Gelu {
             let q = tail.exp_times::<A>(W::select(negative, xc, W::splat(1.0)).mul(tail.factor));
             return W::select(negative, q, x.mul(W::splat(1.0).sub(q)));
         }
-        // f64: Q and 1 - Q in double length, x times them rounded once; +-0 keep their sign.
+        // f64: in double length, x Q = e (x factor) below 0 (in that order: e factor alone
+        // can be subnormal where the result is not) and x (1 - Q) above, rounded once; +-0
+        // keep their sign.
         let tp = math::normal_tail_pair(x);
-        let (q, q_lo) = math::mul_pair(tp.e.0, tp.e.1, tp.factor.0, tp.factor.1);
+        let (eh, el) = tp.e;
+        let (fh, fl) = tp.factor;
+        let (xf, xf_lo) = math::mul_pair(xc, W::zero(), fh, fl);
+        let (below, below_lo) = math::mul_pair(eh, el, xf, xf_lo);
+        let (q, q_lo) = math::mul_pair(eh, el, fh, fl);
         let (p, p_lo) = math::two_sum(W::splat(1.0), q.neg());
-        let (o, o_lo) = (W::select(negative, q, p), W::select(negative, q_lo, p_lo.sub(q_lo)));
-        let y = x.mul_add(o, finite(x).mul(o_lo));
+        let above = x.mul_add(p, finite(x).mul(p_lo.sub(q_lo)));
+        let y = W::select(negative, below.add(below_lo), above);
         let y = W::select(x.abs().le(W::zero()), x, y);
-        // Below -37.6, where e^(-x^2/2) leaves the pair form's range (and soon the normal
-        // range), x times the factor is folded into the exponential's one rounding.
+        // Below -37.62, where e^(-x^2/2) leaves the pair form's range and x Q the normal range,
+        // x times the factor is folded into the exponential's one rounding.
         let beyond = x.lt(W::splat(-FULL_PAIR_LIMIT));
         if W::any(beyond) {
             let m = xc.mul_add(tp.factor.0, xc.mul(tp.factor.1));
@@ -212,34 +221,6 @@ impl WideFn<1> for Gelu {
         }
     }
 }
-
-/// The zero of the GELU gradient, x0 = -0.7518 (see `math::GradientZero`).
-const GELU_GRADIENT_ZERO: GradientZero = GradientZero {
-    hi: -0.751_791_524_693_564_5,
-    lo: 1.495_675_917_700_988_3e-17,
-    window: SINGLE_WINDOW,
-    coeffs: &[
-        0.431_493_992_314_046_9,
-        0.388_284_982_990_552,
-        -0.018_199_676_398_671_087,
-        -0.114_008_233_297_221_7,
-        -0.014_771_522_148_244_337,
-    ],
-};
-
-/// The zero of the tanh-form GELU gradient, x0 = -0.7525 (see `math::GradientZero`).
-const GELU_TANH_GRADIENT_ZERO: GradientZero = GradientZero {
-    hi: -0.752_461_422_071_016_3,
-    lo: 3.635_560_509_207_687e-17,
-    window: SINGLE_WINDOW,
-    coeffs: &[
-        0.430_400_091_024_858_5,
-        0.387_518_446_135_788_95,
-        -0.015_782_853_521_848_03,
-        -0.113_944_483_080_958_99,
-        -0.016_619_328_343_052_56,
-    ],
-};
 
 #[derive(Clone, Copy)]
 struct GeluBackward;
@@ -259,11 +240,11 @@ impl WideFn<2> for GeluBackward {
             let e = tail.exp_times::<A>(m);
             let above =
                 finite(x).mul(e).mul_add(density, e.neg().mul_add(tail.factor, W::splat(1.0)));
-            return dy.mul(GELU_GRADIENT_ZERO.refine(x, W::select(negative, e, above)));
+            return dy.mul(GELU_GRADIENT_ZERO.refine_single(x, W::select(negative, e, above)));
         }
         // f64: every part in double length: e (factor + x / sqrt(2 pi)) below 0,
         // (1 - e factor) + x e / sqrt(2 pi) above, the series within 1/4 of the zero, the
-        // folded form below -37.6 and 1 above 37.6.
+        // folded form below -37.62 and 1 above 37.62.
         let tp = math::normal_tail_pair(x);
         let (eh, el) = tp.e;
         let (fh, fl) = tp.factor;
@@ -282,8 +263,8 @@ impl WideFn<2> for GeluBackward {
         let (v, v_err) = math::two_sum(u, phi);
         let above_lo = v_err.add(u_err).sub(q_lo).add(phi_lo);
         let d = W::select(negative, below.add(below_lo), v.add(above_lo));
-        let d = GELU_GRADIENT_ZERO_F64.refine(x, d);
-        // Beyond 37.6 the gradient is 1 (the other terms are below 1e-300).
+        let d = GELU_GRADIENT_ZERO.refine_full(x, d);
+        // Beyond 37.62 the gradient is 1 (the other terms are below 1e-300).
         let beyond = W::splat(FULL_PAIR_LIMIT).lt(x.abs());
         let d = if W::any(beyond) {
             let m = xc.mul_add(density, fh);
@@ -344,7 +325,9 @@ impl WideFn<1> for GeluTanh {
         let y = W::select(x.abs().le(W::zero()), x, y);
         let beyond = W::splat(-PAIR_MIN_ARG).lt(hi.abs());
         let y = if W::any(beyond) {
-            let plain = times_vanishing(x, sigmoid_parts_pair(hi, lo).1);
+            // Beyond the pair range lo cannot matter: the sigmoid is 1, or the tail below takes
+            // over, or the result is 0.
+            let plain = times_vanishing(x, sigmoid_parts::<Full, W>(hi).1);
             W::select(beyond, plain, y)
         } else {
             y
@@ -365,11 +348,8 @@ impl WideFn<2> for GeluTanhBackward {
         } else {
             gelu_tanh_twice_inner_pair(x)
         };
-        let (e, s) = if A::FOR_F32 {
-            sigmoid_parts::<A, W>(hi)
-        } else {
-            sigmoid_parts_pair(hi, lo)
-        };
+        // f32 results, and f64 lanes beyond the pair range (where lo cannot matter).
+        let (e, s) = sigmoid_parts::<A, W>(hi);
         // |x| capped so x (1 + 3 k x^2) stays finite where the factor e/(1+e)^2 is 0.
         let xc = x.clamp_min(W::splat(-1e100)).clamp_max(W::splat(1e100));
         let poly = xc.mul(xc).mul_add(W::splat(3.0 * GELU_TANH_KAPPA), W::splat(1.0));
@@ -377,7 +357,7 @@ impl WideFn<2> for GeluTanhBackward {
         let slope = two_beta.mul(sigmoid_slope(e));
         let d = xc.mul(poly).mul_add(slope, s);
         if A::FOR_F32 {
-            return dy.mul(GELU_TANH_GRADIENT_ZERO.refine(x, d));
+            return dy.mul(GELU_TANH_GRADIENT_ZERO.refine_single(x, d));
         }
         // f64: s + 2 beta x (1 + 3 kappa x^2) e / (1 + e)^2 with every factor and the sum in
         // double length (the cancellation near the zero amplifies their errors), the series
@@ -395,7 +375,7 @@ impl WideFn<2> for GeluTanhBackward {
         let (m, m_lo) = math::mul_pair(xp, xp_lo, W::splat(TWO_BETA.0), W::splat(TWO_BETA.1));
         let (t, t_lo) = math::mul_pair(m, m_lo, ph, pl);
         let (sum, sum_err) = math::two_sum(sh, t);
-        let paired = GELU_TANH_GRADIENT_ZERO_F64.refine(x, sum.add(sum_err.add(sl).add(t_lo)));
+        let paired = GELU_TANH_GRADIENT_ZERO.refine_full(x, sum.add(sum_err.add(sl).add(t_lo)));
         let beyond = W::splat(-PAIR_MIN_ARG).lt(hi.abs());
         let d = if W::any(beyond) { W::select(beyond, d, paired) } else { paired };
         let tail_factor = two_beta.mul(xc).mul_add(poly, W::splat(1.0));
@@ -403,12 +383,11 @@ impl WideFn<2> for GeluTanhBackward {
     }
 }
 
-/// The zero of the tanh-form GELU gradient for f64 results: 18 terms on |x - x0| < 1/4.
-const GELU_TANH_GRADIENT_ZERO_F64: GradientZero = GradientZero {
-    hi: GELU_TANH_GRADIENT_ZERO.hi,
-    lo: GELU_TANH_GRADIENT_ZERO.lo,
-    window: FULL_WINDOW,
-    coeffs: &[
+/// The zero of the tanh-form GELU gradient, x0 = -0.7525 (see `math::GradientZero`).
+const GELU_TANH_GRADIENT_ZERO: GradientZero = GradientZero {
+    hi: -0.752_461_422_071_016_3,
+    lo: 3.635_560_509_207_687e-17,
+    series: &[
         0.430_400_091_024_858_5,
         0.387_518_446_135_788_95,
         -0.015_782_853_521_848_03,
@@ -437,9 +416,9 @@ isa_fn! {
     /// The negative tail is accurate down to the subnormal range (PyTorch, oneDNN, candle and burn
     /// return 0 below x = -5.5 in f32). NaN gives NaN; `gelu(-inf) = -0.0` (the limit; PyTorch and
     /// oneDNN give NaN), `gelu(+inf) = +inf`. Error: 0.507 ULP for every f32 input (measured); f64
-    /// 0.77 ULP (5,600 inputs against 50-digit values, tails included): for f64 results the normal
-    /// tail (`e^(-x^2/2)`, its smooth factor, `Q` and `1 - Q`) is carried in double length, and
-    /// below -37.6, where `e^(-x^2/2)` becomes subnormal, `x` times the factor is folded into the
+    /// 1.40 ULP (against 50-digit values, tails and thresholds included): for f64 results the
+    /// normal tail (`e^(-x^2/2)`, its smooth factor, `Q` and `1 - Q`) is carried in double length,
+    /// and below -37.62, where `x Q` becomes subnormal, `x` times the factor is folded into the
     /// exponential's one rounding.
     ///
     /// # Panics
@@ -463,7 +442,7 @@ isa_fn! {
     /// terms cancel at the zero x0 = -0.7518, so f32 results come from a Taylor series there
     /// (|x - x0| < 1/32; f64: every part in double length and a longer series on
     /// |x - x0| < 1/4). Error (`dy = 1`): 0.5625 ULP for every f32 input (measured, at the
-    /// zero: the f64 oracle's limit); f64 2.4 ULP (5,600 inputs against 50-digit values, tails
+    /// zero: the f64 oracle's limit); f64 2.45 ULP (against 50-digit values, tails and thresholds
     /// included).
     ///
     /// # Panics
@@ -483,7 +462,7 @@ isa_fn! {
     /// 0.044715 and `sqrt(2/pi)` are taken exactly: for f64 results the argument `2u` is
     /// carried in double length (`e^(2u)` would amplify its rounding by `|2u|`, up to 1400 ULP
     /// near x = -21), and so is the sigmoid. Error: 0.506 ULP for every f32 input (measured);
-    /// f64 1.00 ULP (5,600 inputs against 50-digit values, tails included).
+    /// f64 1.15 ULP (against 50-digit values, tails and thresholds included).
     ///
     /// # Panics
     /// If `x.len() != y.len()`.
@@ -501,13 +480,13 @@ isa_fn! {
 }
 
 isa_fn! {
-    /// Gradient of the tanh form (PyTorch's formula, without its cancellations):
-    /// `dx = dy * (0.5 (1 + t) + 0.5 x (1 - t^2) sqrt(2/pi) (1 + 3 * 0.044715 x^2))`,
-    /// `t = tanh(u)`, in f64; the limits 0 and 1 at `-inf` and `+inf`. The two terms cancel at
-    /// the zero x0 = -0.7525, so f32 results come from a Taylor series there (|x - x0| < 1/32;
-    /// f64: every factor in double length and a longer series on |x - x0| < 1/4). Error
-    /// (`dy = 1`): 0.519 ULP for every f32 input (measured); f64 1.72 ULP (5,600 inputs against
-    /// 50-digit values, tails included).
+    /// Gradient of the tanh form (PyTorch's formula, without its cancellations): `dx = dy * (0.5 (1
+    /// + t) + 0.5 x (1 - t^2) sqrt(2/pi) (1 + 3 * 0.044715 x^2))`, `t = tanh(u)`, in f64; the
+    /// limits 0 and 1 at `-inf` and `+inf`. The two terms cancel at the zero x0 = -0.7525, so f32
+    /// results come from a Taylor series there (|x - x0| < 1/32; f64: every factor in double length
+    /// and a longer series on |x - x0| < 1/4). Error (`dy = 1`): 0.519 ULP for every f32 input
+    /// (measured); f64 2.82 ULP near x = -21.15, where `e^(2u)` nears the subnormal range, 1.8
+    /// elsewhere (against 50-digit values, tails included).
     ///
     /// # Panics
     /// If `x`, `dy` and `dx` differ in length.

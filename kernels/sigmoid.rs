@@ -5,7 +5,7 @@ use crate::api::isa_fn;
 use crate::checks;
 use crate::dispatch::dispatch;
 use crate::driver::{Binary, Unary, UnaryInPlace, ViaF64};
-use crate::math::{self, Accuracy, Full, GradientZero, FULL_WINDOW, SINGLE_WINDOW};
+use crate::math::{self, Accuracy, Full, GradientZero};
 use crate::simd::{Vector, WideFn};
 
 /// The scalar specification, evaluated in f64.
@@ -109,17 +109,6 @@ pub(crate) fn subnormal_exp_tail<A: Accuracy, W: Vector<Elem = f64>>(hi: W, lo: 
     let tail = math::exp_pair_mul::<Full, W>(hi, lo, m);
     let r = W::select(hi.lt(W::splat(TAIL)), tail, y);
     W::select(hi.lt(W::splat(BELOW)), y, r)
-}
-
-/// As [`sigmoid_parts`] for an argument carried as an unevaluated sum `hi + lo` (f64 results
-/// only: where `e^-|a|` would amplify the argument's rounding).
-#[inline(always)]
-pub(crate) fn sigmoid_parts_pair<W: Vector<Elem = f64>>(hi: W, lo: W) -> (W, W) {
-    let nonnegative = W::zero().le(hi);
-    let (nh, nl) = (W::select(nonnegative, hi.neg(), hi), W::select(nonnegative, lo.neg(), lo));
-    let e = math::exp_pair::<Full, W>(nh, nl);
-    let num = W::select(nonnegative, W::splat(1.0), e);
-    (e, num.div(W::splat(1.0).add(e)))
 }
 
 /// `sigmoid(x) * sigmoid(-x) = e / (1 + e)^2` with `e = exp(-|x|)`.
@@ -244,22 +233,7 @@ impl WideFn<1> for Silu {
 const SILU_GRADIENT_ZERO: GradientZero = GradientZero {
     hi: -1.278_464_542_761_073_7,
     lo: -1.094_699_418_309_343_7e-16,
-    window: SINGLE_WINDOW,
-    coeffs: &[
-        0.217_811_705_719_800_1,
-        0.146_648_796_996_946_9,
-        0.018_874_814_223_782_312,
-        -0.015_222_655_223_188_032,
-        -0.006_606_589_138_356_696,
-    ],
-};
-
-/// The zero of the SiLU gradient for f64 results: 16 terms on |x - x0| < 1/4.
-const SILU_GRADIENT_ZERO_F64: GradientZero = GradientZero {
-    hi: SILU_GRADIENT_ZERO.hi,
-    lo: SILU_GRADIENT_ZERO.lo,
-    window: FULL_WINDOW,
-    coeffs: &[
+    series: &[
         0.217_811_705_719_800_1,
         0.146_648_796_996_946_9,
         0.018_874_814_223_782_312,
@@ -288,7 +262,7 @@ impl WideFn<2> for SiluBackward {
         let (e, s) = sigmoid_parts::<A, W>(x);
         let d = finite(x).mul_add(sigmoid_slope(e), s);
         if A::FOR_F32 {
-            return dy.mul(SILU_GRADIENT_ZERO.refine(x, d));
+            return dy.mul(SILU_GRADIENT_ZERO.refine_single(x, d));
         }
         // f64: s + x slope with both terms in double length (the cancellation near the zero
         // amplifies their errors), the series within 1/4 of the zero, the once-rounded
@@ -299,7 +273,7 @@ impl WideFn<2> for SiluBackward {
         let xp = x.mul(ph);
         let xp_err = x.mul_add(ph, xp.neg()).add(x.mul(pl));
         let (sum, sum_err) = math::two_sum(sh, xp);
-        let paired = SILU_GRADIENT_ZERO_F64.refine(x, sum.add(sum_err.add(sl).add(xp_err)));
+        let paired = SILU_GRADIENT_ZERO.refine_full(x, sum.add(sum_err.add(sl).add(xp_err)));
         let beyond = W::splat(-PAIR_MIN_ARG).lt(x.abs());
         let d = if W::any(beyond) { W::select(beyond, d, paired) } else { paired };
         dy.mul(subnormal_exp_tail::<A, W>(x, W::zero(), x.add(W::splat(1.0)), d))

@@ -8,7 +8,7 @@ use crate::driver::{Binary, Unary, UnaryInPlace, ViaF64};
 use crate::kernels::sigmoid::{
     finite, sigmoid_pair, sigmoid_parts, subnormal_exp_tail, times_vanishing, PAIR_MIN_ARG,
 };
-use crate::math::{self, Accuracy, Full, GradientZero, FULL_WINDOW, SINGLE_WINDOW};
+use crate::math::{self, Accuracy, Full, GradientZero};
 use crate::simd::{Vector, WideFn};
 use crate::Float;
 
@@ -220,22 +220,7 @@ fn mish_pairs<W: Vector<Elem = f64>>(x: W) -> ((W, W), (W, W)) {
 const MISH_GRADIENT_ZERO: GradientZero = GradientZero {
     hi: -1.192_431_214_515_495_2,
     lo: -4.848_482_984_803_104_4e-17,
-    window: SINGLE_WINDOW,
-    coeffs: &[
-        0.266_947_914_049_534_5,
-        0.204_731_264_080_105_86,
-        0.041_907_821_043_609_87,
-        -0.020_271_822_716_684_245,
-        -0.015_821_126_561_733_38,
-    ],
-};
-
-/// The zero of the mish gradient for f64 results: 18 terms on |x - x0| < 1/4.
-const MISH_GRADIENT_ZERO_F64: GradientZero = GradientZero {
-    hi: MISH_GRADIENT_ZERO.hi,
-    lo: MISH_GRADIENT_ZERO.lo,
-    window: FULL_WINDOW,
-    coeffs: &[
+    series: &[
         0.266_947_914_049_534_5,
         0.204_731_264_080_105_86,
         0.041_907_821_043_609_87,
@@ -290,7 +275,7 @@ impl WideFn<2> for MishBackward {
     fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [x, dy]: [W; 2]) -> W {
         // The sum cancels at the gradient's zero: f32 results take the series there.
         if A::FOR_F32 {
-            return dy.mul(MISH_GRADIENT_ZERO.refine(x, mish_gradient_rational::<A, W>(x)));
+            return dy.mul(MISH_GRADIENT_ZERO.refine_single(x, mish_gradient_rational::<A, W>(x)));
         }
         let (t, sig) = mish_parts::<A, W>(x);
         let one = W::splat(1.0);
@@ -305,7 +290,7 @@ impl WideFn<2> for MishBackward {
         let xa = x.mul(ah);
         let xa_err = x.mul_add(ah, xa.neg()).add(x.mul(al));
         let (sum, sum_err) = math::two_sum(th, xa);
-        let paired = MISH_GRADIENT_ZERO_F64.refine(x, sum.add(sum_err.add(tl).add(xa_err)));
+        let paired = MISH_GRADIENT_ZERO.refine_full(x, sum.add(sum_err.add(tl).add(xa_err)));
         let beyond = W::splat(-PAIR_MIN_ARG).lt(x.abs());
         let d = if W::any(beyond) { W::select(beyond, d, paired) } else { paired };
         dy.mul(subnormal_exp_tail::<A, W>(x, W::zero(), x.add(W::splat(1.0)), d))

@@ -20,7 +20,7 @@ pub use consts::MathConsts;
 pub(crate) use log1p::{log1p_unit, log1p_unit_pair};
 pub(crate) use normal::{normal_tail, normal_tail_pair};
 pub(crate) use pair::{div_pair, mul_pair, two_sum};
-pub(crate) use zero::{GradientZero, FULL_WINDOW, SINGLE_WINDOW};
+pub(crate) use zero::GradientZero;
 
 use crate::simd::Vector;
 use crate::Float;
@@ -104,12 +104,7 @@ fn expm1_reduced<V: Vector>(t: V) -> V {
 /// the result, below 2^-55 for f64).
 #[inline(always)]
 fn expm1_reduced_pair<V: Vector>(t: V) -> (V, V) {
-    let coeffs = V::Elem::EXPM1_POLY;
-    let mut q = V::splat(coeffs[coeffs.len() - 1]);
-    for &c in coeffs[..coeffs.len() - 1].iter().rev() {
-        q = q.mul_add(t, V::splat(c));
-    }
-    let half = q.mul_add(t, V::splat(V::Elem::HALF));
+    let half = expm1_half(t, V::Elem::EXPM1_POLY);
     let square = t.mul(t);
     let r = square.mul_add(half, t);
     // `t - r` is exact (Sterbenz: r/t is within [0.8, 1.2]), so this is the FMA's rounding
@@ -120,12 +115,17 @@ fn expm1_reduced_pair<V: Vector>(t: V) -> (V, V) {
 /// `t + t^2 (1/2 + t q(t))` with the coefficients of `q` in ascending order.
 #[inline(always)]
 fn expm1_poly<V: Vector>(t: V, coeffs: &[V::Elem]) -> V {
+    t.mul(t).mul_add(expm1_half(t, coeffs), t)
+}
+
+/// `1/2 + t q(t)` with the coefficients of `q` in ascending order (Horner).
+#[inline(always)]
+fn expm1_half<V: Vector>(t: V, coeffs: &[V::Elem]) -> V {
     let mut q = V::splat(coeffs[coeffs.len() - 1]);
     for &c in coeffs[..coeffs.len() - 1].iter().rev() {
         q = q.mul_add(t, V::splat(c));
     }
-    let half = q.mul_add(t, V::splat(V::Elem::HALF));
-    t.mul(t).mul_add(half, t)
+    q.mul_add(t, V::splat(V::Elem::HALF))
 }
 
 /// `e^a - 1` for `a <= 0`.
@@ -289,25 +289,14 @@ pub(crate) fn exp_quotient_nonpositive<V: Vector>(x: V, d: V::Elem) -> V {
     exp_scaled(Arg::quotient(x, d, V::Elem::EXP_MIN_ARG), None)
 }
 
-/// `e^(hi + lo)` in f64 to the accuracy `A`, for a non-positive argument carried as an
-/// unevaluated sum (see `Arg::pair`).
-#[inline(always)]
-pub(crate) fn exp_pair<A: Accuracy, W: Vector<Elem = f64>>(hi: W, lo: W) -> W {
-    if A::FOR_F32 {
-        let (s, r) = reduce_for_f32(hi, Some(lo));
-        s.mul_add(r, s)
-    } else {
-        exp_scaled(Arg::pair(hi, lo, f64::EXP_MIN_ARG), None)
-    }
-}
-
 /// `m * e^(hi + lo)` in f64 to the accuracy `A`, for a non-positive argument carried as an
 /// unevaluated sum (see `Arg::pair`) and `|m| <= 2^100`: with [`Full`] rounded once at the
 /// end even where the result is subnormal (see `exp_scaled`).
 #[inline(always)]
 pub(crate) fn exp_pair_mul<A: Accuracy, W: Vector<Elem = f64>>(hi: W, lo: W, m: W) -> W {
     if A::FOR_F32 {
-        exp_pair::<A, W>(hi, lo).mul(m)
+        let (s, r) = reduce_for_f32(hi, Some(lo));
+        s.mul_add(r, s).mul(m)
     } else {
         exp_scaled(Arg::pair(hi, lo, f64::EXP_MIN_ARG), Some(m))
     }

@@ -10,34 +10,50 @@ use crate::simd::Vector;
 /// over every f32 input, against 0.51 with a window of 1/8). A wider window costs more series
 /// terms (measured: 1/8 with 8-9 terms made the silu gradient 32% slower than without a
 /// series, 1/32 with 5 terms 26%).
-pub(crate) const SINGLE_WINDOW: f64 = 0.031_25;
+const SINGLE_WINDOW: f64 = 0.031_25;
+
+/// Terms of the series used within [`SINGLE_WINDOW`]: the omitted ones stay below 2^-29 of `g`
+/// there (each series below has at least this many).
+const SINGLE_TERMS: usize = 5;
 
 /// Half-width of the window for f64 results: outside it the terms, carried in double length
-/// to about 2^-56, are amplified at most ~6-fold (below an f64 ULP).
-pub(crate) const FULL_WINDOW: f64 = 0.25;
+/// to about 2^-56, are amplified at most ~6-fold (below an f64 ULP). The whole series is used
+/// there.
+const FULL_WINDOW: f64 = 0.25;
 
 /// A zero `x0 = hi + lo` of a gradient `g` (in double length: `x - hi` is exact near it) and
 /// the Taylor coefficients `c1, c2, ...` of `g(x0 + d) = d (c1 + d (c2 + ...))`, computed in
-/// 40- or 50-digit arithmetic, truncated where the omitted terms stay below 2^-29 (f32
-/// results) or 2^-56 (f64 results) of `g` on the window.
+/// 50-digit arithmetic and truncated where the omitted terms stay below 2^-56 of `g` on
+/// [`FULL_WINDOW`]. f32 results take the first [`SINGLE_TERMS`] on [`SINGLE_WINDOW`].
 pub(crate) struct GradientZero {
     pub hi: f64,
     pub lo: f64,
-    pub window: f64,
-    pub coeffs: &'static [f64],
+    pub series: &'static [f64],
 }
 
 impl GradientZero {
-    /// `g(x)` from the series where `|x - x0| < window`, `g` (the direct form) elsewhere.
-    /// `x - hi` is exact there (Sterbenz), `d` rounds once.
+    /// `g(x)` from the short series near the zero, `g` (the direct form) elsewhere: for f32
+    /// results.
     #[inline(always)]
-    pub(crate) fn refine<W: Vector<Elem = f64>>(&self, x: W, g: W) -> W {
+    pub(crate) fn refine_single<W: Vector<Elem = f64>>(&self, x: W, g: W) -> W {
+        self.refine(x, g, SINGLE_WINDOW, &self.series[..SINGLE_TERMS])
+    }
+
+    /// `g(x)` from the whole series near the zero, `g` elsewhere: for f64 results.
+    #[inline(always)]
+    pub(crate) fn refine_full<W: Vector<Elem = f64>>(&self, x: W, g: W) -> W {
+        self.refine(x, g, FULL_WINDOW, self.series)
+    }
+
+    /// `g(x)` from `coeffs` where `|x - x0| < window`, `g` elsewhere. `x - hi` is exact there
+    /// (Sterbenz), `d` rounds once.
+    #[inline(always)]
+    fn refine<W: Vector<Elem = f64>>(&self, x: W, g: W, window: f64, coeffs: &[f64]) -> W {
         let d = x.sub(W::splat(self.hi)).sub(W::splat(self.lo));
-        let c = self.coeffs;
-        let mut p = W::splat(c[c.len() - 1]);
-        for &a in c[..c.len() - 1].iter().rev() {
+        let mut p = W::splat(coeffs[coeffs.len() - 1]);
+        for &a in coeffs[..coeffs.len() - 1].iter().rev() {
             p = p.mul_add(d, W::splat(a));
         }
-        W::select(d.abs().lt(W::splat(self.window)), p.mul(d), g)
+        W::select(d.abs().lt(W::splat(window)), p.mul(d), g)
     }
 }
