@@ -197,3 +197,21 @@ impl<T: Float, F: crate::simd::WideFn<N>, const N: usize> Kernel<T, N> for ViaF6
         V::eval_wide(inputs, self.0)
     }
 }
+
+/// A kernel with a native f32 body (see `Vector::eval_native`): f32 lanes throughout for
+/// f32 elements, the f64 body of its [`WideFn`](crate::simd::WideFn) for f64.
+#[derive(Clone, Copy)]
+pub(crate) struct Native<F>(pub F);
+
+impl<T: Float, F: crate::simd::NativeFn<N>, const N: usize> Kernel<T, N> for Native<F> {
+    #[inline(always)]
+    fn apply<V: Vector<Elem = T>>(self, inputs: [V; N]) -> V {
+        V::eval_native(inputs, self.0)
+    }
+}
+
+/// Marks the branch that calls it as unlikely (the compiler lays it out of the hot loop):
+/// an empty function that is never inlined and is `#[cold]`.
+#[cold]
+#[inline(never)]
+pub(crate) fn cold() {}

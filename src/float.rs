@@ -49,6 +49,17 @@ pub trait Float:
     fn to_f64(self) -> f64;
     /// Whether `self` is NaN.
     fn is_nan(self) -> bool;
+    /// `table[bits & 7]`: the low three bits of the bit pattern index the table (the scalar
+    /// form of `Vector::lookup8`).
+    #[doc(hidden)]
+    fn lookup8(self, table: &[Self; 8]) -> Self;
+    /// The bit patterns added as integers, `k`'s shifted left by the mantissa width less 3
+    /// (the scalar form of `Vector::add_shifted_bits`).
+    #[doc(hidden)]
+    fn add_shifted_bits(self, k: Self) -> Self;
+    /// `self` with the sign bit of `sign` or-ed in (the scalar form of `Vector::or_sign`).
+    #[doc(hidden)]
+    fn or_sign(self, sign: Self) -> Self;
 }
 
 impl Float for f32 {
@@ -69,6 +80,18 @@ impl Float for f32 {
     fn is_nan(self) -> bool {
         f32::is_nan(self)
     }
+    #[inline(always)]
+    fn lookup8(self, table: &[Self; 8]) -> Self {
+        table[(self.to_bits() & 7) as usize]
+    }
+    #[inline(always)]
+    fn add_shifted_bits(self, k: Self) -> Self {
+        f32::from_bits(self.to_bits().wrapping_add(k.to_bits() << 20))
+    }
+    #[inline(always)]
+    fn or_sign(self, sign: Self) -> Self {
+        f32::from_bits(self.to_bits() | (sign.to_bits() & 0x8000_0000))
+    }
 }
 
 impl Float for f64 {
@@ -88,5 +111,17 @@ impl Float for f64 {
     #[inline(always)]
     fn is_nan(self) -> bool {
         f64::is_nan(self)
+    }
+    #[inline(always)]
+    fn lookup8(self, table: &[Self; 8]) -> Self {
+        table[(self.to_bits() & 7) as usize]
+    }
+    #[inline(always)]
+    fn add_shifted_bits(self, k: Self) -> Self {
+        f64::from_bits(self.to_bits().wrapping_add(k.to_bits() << 49))
+    }
+    #[inline(always)]
+    fn or_sign(self, sign: Self) -> Self {
+        f64::from_bits(self.to_bits() | (sign.to_bits() & (1 << 63)))
     }
 }

@@ -5,7 +5,7 @@
 //! `unsafe` block below relies on it (the intrinsics need those CPU features) and, for memory
 //! accesses, on the caller's pointer contract stated on the `Vector` trait.
 
-use super::{Simd, Vector, WideFn};
+use super::{NativeFn, Simd, Vector, WideFn};
 use crate::math::{Full, Single};
 use core::arch::x86_64::*;
 
@@ -160,6 +160,33 @@ impl Vector for F32x8 {
         })
     }
 
+    #[inline(always)]
+    fn eval_native<const N: usize, F: NativeFn<N>>(inputs: [Self; N], f: F) -> Self {
+        f.eval_f32(inputs)
+    }
+    #[inline(always)]
+    fn lookup8(self, table: &[f32; 8]) -> Self {
+        // vpermps reads the low three bits of each index lane.
+        F32x8(avx!(_mm256_permutevar8x32_ps(
+            _mm256_loadu_ps(table.as_ptr()),
+            _mm256_castps_si256(self.0)
+        )))
+    }
+    #[inline(always)]
+    fn add_shifted_bits(self, k: Self) -> Self {
+        F32x8(avx!(_mm256_castsi256_ps(_mm256_add_epi32(
+            _mm256_castps_si256(self.0),
+            _mm256_slli_epi32::<20>(_mm256_castps_si256(k.0))
+        ))))
+    }
+    #[inline(always)]
+    fn or_sign(self, sign: Self) -> Self {
+        F32x8(avx!(_mm256_or_ps(
+            self.0,
+            _mm256_and_ps(sign.0, _mm256_set1_ps(-0.0))
+        )))
+    }
+
     type Wide = F64x4;
 
     #[inline(always)]
@@ -301,6 +328,10 @@ impl Vector for F64x4 {
 
     #[inline(always)]
     fn eval_wide<const N: usize, F: WideFn<N>>(inputs: [Self; N], f: F) -> Self {
+        f.eval::<_, Full>(inputs)
+    }
+    #[inline(always)]
+    fn eval_native<const N: usize, F: NativeFn<N>>(inputs: [Self; N], f: F) -> Self {
         f.eval::<_, Full>(inputs)
     }
 }
