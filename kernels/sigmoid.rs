@@ -347,6 +347,25 @@ const SILU_GRADIENT_ZERO: GradientZero = GradientZero {
 
 #[derive(Clone, Copy)]
 struct SiluBackward;
+impl NativeFn<2> for SiluBackward {
+    #[inline(always)]
+    fn eval_f32<V: Vector<Elem = f32>>(self, [x, dy]: [V; 2]) -> V {
+        // s (1 + x (1 - s)): s = q0 + qc from the compensated quotient, 1 - s = h + hl split
+        // exactly (1 - q0 by Fast2Sum), t = 1 + x (h + hl) with one rounding of its main
+        // part; t vanishes at the zero x0 = -1.2785, where the series takes over.
+        let one = V::splat(1.0);
+        let a = x.abs().neg();
+        let (eh, el) = native::exp_pair(a);
+        let (q0, c, inv) = logistic_f32(x, eh, el);
+        let qc = c.mul(inv);
+        let h = one.sub(q0);
+        let hl = one.sub(h).sub(q0).sub(qc);
+        let t = x.mul_add(hl, x.mul_add(h, one));
+        let d = q0.mul_add(t, qc.mul(t));
+        let d = SILU_GRADIENT_ZERO.refine_native(x, d);
+        wide_beyond(a, d.mul(dy), [x, dy], self)
+    }
+}
 impl WideFn<2> for SiluBackward {
     #[inline(always)]
     fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [x, dy]: [W; 2]) -> W {
@@ -465,6 +484,6 @@ isa_fn! {
     /// If `x`, `dy` and `dx` differ in length.
     pub fn silu_backward / silu_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T]) {
         checks::same_len("silu_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
-        dispatch("silu_backward", isa, Binary { kernel: ViaF64(SiluBackward), a: x, b: dy, out: dx })
+        dispatch("silu_backward", isa, Binary { kernel: Native(SiluBackward), a: x, b: dy, out: dx })
     }
 }
