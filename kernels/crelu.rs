@@ -103,6 +103,9 @@ impl<T: Float> WithSimd for Backward<'_, T> {
 
 #[track_caller]
 fn check_rows(func: &str, len: usize, row_len: usize) {
+    if row_len.checked_mul(2).is_none() {
+        panic!("simd_activations::{func}: row_len = {row_len} is too large (2 * row_len overflows usize)");
+    }
     if row_len == 0 || len % row_len != 0 {
         panic!("simd_activations::{func}: row_len = {row_len} must be > 0 and divide x.len() = {len}");
     }
@@ -115,7 +118,8 @@ isa_fn! {
     /// halves, and `crelu(+0) = [+0, -0]`.
     ///
     /// # Panics
-    /// If `y.len() != 2 * x.len()`, if `row_len == 0`, or if `row_len` does not divide `x.len()`.
+    /// If `y.len() != 2 * x.len()`, if `row_len == 0`, if `row_len` does not divide `x.len()`,
+    /// or if `2 * row_len` overflows `usize`.
     pub fn crelu / crelu_on(isa)(x: &[T], y: &mut [T], row_len: usize) {
         checks::double_len("crelu", "y", y.len(), "x", x.len());
         check_rows("crelu", x.len(), row_len);
@@ -130,8 +134,8 @@ isa_fn! {
     /// `dx(0) = 0`, NaN `x` gives NaN.
     ///
     /// # Panics
-    /// If `dy.len() != 2 * x.len()`, if `dx.len() != x.len()`, if `row_len == 0`, or if
-    /// `row_len` does not divide `x.len()`.
+    /// If `dy.len() != 2 * x.len()`, if `dx.len() != x.len()`, if `row_len == 0`, if
+    /// `row_len` does not divide `x.len()`, or if `2 * row_len` overflows `usize`.
     pub fn crelu_backward / crelu_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T], row_len: usize) {
         checks::double_len("crelu_backward", "dy", dy.len(), "x", x.len());
         checks::same_len("crelu_backward", &[("x", x.len()), ("dx", dx.len())]);

@@ -451,6 +451,29 @@ fn crelu_shape<T: TestFloat>() -> Vec<Case<T>> {
             move |o| crelu_backward(&x, &dy, &mut o[0], row_len),
         ));
     }
+    // `2 * row_len` overflows: rejected by name (was a panic inside `chunks_exact` naming no
+    // function, or for `usize::MAX` silently accepted), also for empty slices.
+    for row_len in [1usize << (usize::BITS - 1), usize::MAX, usize::MAX / 2 + 7] {
+        let msg = format!("row_len = {row_len} is too large (2 * row_len overflows usize)");
+        for nx in [0, 4] {
+            let x = input::<T>(nx);
+            v.push(case(
+                format!("crelu(x.len() = {nx}, row_len = {row_len})"),
+                "crelu",
+                &[&msg],
+                &[2 * nx],
+                move |o| crelu(&x, &mut o[0], row_len),
+            ));
+            let (x, dy) = (input::<T>(nx), ones::<T>(2 * nx));
+            v.push(case(
+                format!("crelu_backward(x.len() = {nx}, row_len = {row_len})"),
+                "crelu_backward",
+                &[&msg],
+                &[nx],
+                move |o| crelu_backward(&x, &dy, &mut o[0], row_len),
+            ));
+        }
+    }
     v
 }
 
