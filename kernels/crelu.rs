@@ -20,14 +20,15 @@ pub mod reference {
     }
 
     /// Gradient of one element from its two output gradients:
-    /// `x > 0 ? dy_pos : x < 0 ? -dy_neg : 0`, and NaN when `x` is NaN.
+    /// `x > 0 ? dy_pos : x < 0 ? 0 + -dy_neg : 0`, and NaN when `x` is NaN. `0 + -dy_neg` is
+    /// autograd's sum of the two halves' contributions: `+0` (not `-0`) for `dy_neg = +0`.
     pub fn crelu_backward<T: Float>(x: T, dy_pos: T, dy_neg: T) -> T {
         if x.is_nan() {
             x
         } else if x > T::ZERO {
             dy_pos
         } else if x < T::ZERO {
-            -dy_neg
+            -dy_neg + T::ZERO
         } else {
             T::ZERO
         }
@@ -51,7 +52,8 @@ impl<T: Float> Kernel<T, 3> for CreluBackward {
     #[inline(always)]
     fn apply<V: Vector<Elem = T>>(self, [x, dy_pos, dy_neg]: [V; 3]) -> V {
         let zero = V::zero();
-        let neg = V::select(x.lt(zero), dy_neg.neg(), zero);
+        // `-dy_neg + 0`, as autograd sums the two halves: `+0` where `dy_neg = +0`.
+        let neg = V::select(x.lt(zero), dy_neg.neg().add(zero), zero);
         pass_nan(x, V::select(x.gt(zero), dy_pos, neg))
     }
 }
@@ -129,9 +131,10 @@ isa_fn! {
 
 isa_fn! {
     /// CReLU gradient from the input: with `dy` laid out as `y`,
-    /// `dx[i] = x > 0 ? dy_pos[i] : x < 0 ? -dy_neg[i] : 0` where `dy_pos`/`dy_neg` are the
+    /// `dx[i] = x > 0 ? dy_pos[i] : x < 0 ? 0 + -dy_neg[i] : 0` where `dy_pos`/`dy_neg` are the
     /// two halves of the row's gradient. Selects, as [`relu_backward`](crate::relu_backward):
-    /// `dx(0) = 0`, NaN `x` gives NaN.
+    /// `dx(0) = 0`, NaN `x` gives NaN. The sum `0 + -dy_neg` is what PyTorch and TensorFlow
+    /// autograd compute for `concat([relu(x), relu(-x)])`: `+0` where `dy_neg = +0`.
     ///
     /// # Panics
     /// If `dy.len() != 2 * x.len()`, if `dx.len() != x.len()`, if `row_len == 0`, if

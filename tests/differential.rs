@@ -760,6 +760,45 @@ fn crelu_rows<T: TestFloat>() {
     println!("crelu [{}]: ok on {isas:?}", T::NAME);
 }
 
+/// CReLU's gradient where an upstream gradient is a signed zero, pinned to PyTorch autograd
+/// (not to the crate's reference): `dx = relu'(x) dy_pos + (-(relu'(-x) dy_neg))`, summed, so
+/// `x < 0` with `dy_neg = +-0` gives `+0`, and `x > 0` with `dy_pos = -0` gives `-0 + -0 = -0`.
+fn crelu_zero_gradient_sign<T: TestFloat>() {
+    let z = T::ZERO;
+    // (x, dy_pos, dy_neg, PyTorch's dx)
+    let table: [(f64, T, T, T); 6] = [
+        (-1.5, t(3.0), z, z),
+        (-1.5, t(3.0), -z, z),
+        (-1.5, -z, z, z),
+        (2.0, -z, z, -z),
+        (2.0, z, t(-4.0), z),
+        (0.0, t(3.0), t(5.0), z),
+    ];
+    fn t<T: TestFloat>(v: f64) -> T {
+        T::from_f64(v)
+    }
+    for isa in isas() {
+        for &(x, pos, neg, want) in &table {
+            // Every position of the body and the tail.
+            for n in 1..=33 {
+                let x = vec![t::<T>(x); n];
+                let dy: Vec<T> = (0..2 * n).map(|i| if i < n { pos } else { neg }).collect();
+                let mut dx = vec![t::<T>(7.0); n];
+                crelu_backward_on(isa, &x, &dy, &mut dx, n);
+                for (i, d) in dx.iter().enumerate() {
+                    assert!(
+                        d.bits() == want.bits(),
+                        "crelu_backward [{}] on {isa}, n {n}, index {i}: x = {:e}, dy_pos = {pos:e}, \
+                         dy_neg = {neg:e} gave {d:e}, PyTorch {want:e}",
+                        T::NAME,
+                        x[i]
+                    );
+                }
+            }
+        }
+    }
+}
+
 /// Long slices take the non-temporal store path (output >= 8 MiB); misaligned on purpose.
 fn streaming<T: TestFloat>() {
     let n = (8 << 20) / std::mem::size_of::<T>() + 37;
@@ -859,5 +898,6 @@ both_types! {
     smooth_backward_matches_reference => smooth_bwd;
     prelu_per_channel_and_weight_gradient => prelu_channels;
     crelu_forward_and_backward => crelu_rows;
+    crelu_gradient_sign_of_zero_as_autograd => crelu_zero_gradient_sign;
     long_slices_use_streaming_stores => streaming;
 }
