@@ -190,16 +190,22 @@ isa_fn! {
     /// another `alpha` adds the rounding of one multiply.
     ///
     /// # Panics
-    /// If `x.len() != y.len()`.
+    /// If `x.len() != y.len()`, or if `alpha` is NaN or infinite (which would make
+    /// `elu(-0.0)` NaN; any finite `alpha` is accepted, as in PyTorch).
     pub fn elu / elu_on(isa)(x: &[T], y: &mut [T], alpha: T) {
         checks::same_len("elu", &[("x", x.len()), ("y", y.len())]);
+        check_elu_alpha("elu", alpha);
         dispatch("elu", isa, Unary { kernel: EluForward::<T, false, false>(Elu::plain(alpha)), x, y })
     }
 }
 
 isa_fn! {
     /// ELU in place; semantics as [`elu`].
+    ///
+    /// # Panics
+    /// If `alpha` is NaN or infinite.
     pub fn elu_inplace / elu_inplace_on(isa)(xy: &mut [T], alpha: T) {
+        check_elu_alpha("elu_inplace", alpha);
         dispatch("elu_inplace", isa, UnaryInPlace { kernel: EluForward::<T, false, false>(Elu::plain(alpha)), xy })
     }
 }
@@ -254,6 +260,11 @@ isa_fn! {
 }
 
 #[track_caller]
+fn check_elu_alpha<T: Float>(func: &str, alpha: T) {
+    checks::finite(func, "alpha", alpha, "a NaN or infinite alpha makes elu(-0.0) NaN");
+}
+
+#[track_caller]
 fn check_celu_alpha<T: Float>(func: &str, alpha: T) {
     checks::positive(func, "alpha", alpha, "CELU is defined for alpha > 0");
 }
@@ -268,9 +279,10 @@ isa_fn! {
     /// input) and 0.94 ULP (f64 samples).
     ///
     /// # Panics
-    /// If `x`, `dy` and `dx` differ in length.
+    /// If `x`, `dy` and `dx` differ in length, or if `alpha` is NaN or infinite.
     pub fn elu_backward / elu_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T], alpha: T) {
         checks::same_len("elu_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
+        check_elu_alpha("elu_backward", alpha);
         dispatch("elu_backward", isa, Binary { kernel: EluBackward::<T, false>(Elu::plain(alpha)), a: x, b: dy, out: dx })
     }
 }
