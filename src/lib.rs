@@ -9,8 +9,9 @@
 //! The CPU is inspected once per process; [`Isa::active`] is the widest instruction set
 //! available (AVX-512, AVX2 + FMA, NEON, else portable scalar code), capped by the
 //! environment variable `SIMD_ACTIVATIONS_ISA=scalar|avx2|avx512|neon` (read once; an ISA the
-//! CPU lacks falls back to the best one below it; an unknown value is reported on stderr and
-//! ignored). After that, a call costs one relaxed atomic load.
+//! CPU lacks falls back to the best one below it; case and surrounding whitespace do not matter;
+//! an unknown or non-UTF-8 value is reported on stderr, once, and ignored). After that, a call
+//! costs one relaxed atomic load.
 //!
 //! # Semantics
 //! As PyTorch's vectorized CPU kernels unless a function's docs say otherwise: NaN in gives

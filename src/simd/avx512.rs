@@ -1,5 +1,7 @@
 //! AVX-512 F: 16 x f32 / 8 x f64 in 512-bit registers, comparisons into mask registers,
-//! masked loads and stores for the tails.
+//! masked loads and stores for the tails. (Unlike AVX2's `vmaskmov`, AVX-512 masking
+//! suppresses faults of masked-off elements architecturally, on every vendor: the tails touch
+//! nothing past `ptr + n`; `tests/guard_pages.rs` checks it where the CPU has AVX-512.)
 //!
 //! Invariant of this module: values of [`F32x16`] and [`F64x8`] exist only inside code reached
 //! through `dispatch::run_avx512`, which runs only after AVX-512 F (and AVX2, FMA) were

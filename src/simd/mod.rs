@@ -22,6 +22,9 @@ pub(crate) mod avx512;
 #[cfg(target_arch = "aarch64")]
 pub(crate) mod neon;
 
+#[cfg(test)]
+mod conformance;
+
 use crate::math::Accuracy;
 #[cfg(doc)]
 use crate::math::{Full, Single};
