@@ -388,22 +388,13 @@ fn smooth<T: TestFloat>(f64_ulp: f64) -> Tol {
     Tol::Ulp(if T::NAME == "f32" { 1.0 } else { f64_ulp })
 }
 
-/// For the gradients with zeros (silu, gelu, gelu_tanh, mish): f32 as [`smooth`]; f64 within
-/// 8 ULP or 1e-15 absolute (`|dy| < 2`, terms of order 1: both evaluations cancel near a zero).
+/// For the gradients with zeros (silu, gelu, gelu_tanh, mish): f32 within their documented
+/// bound of 3 ULP (the native gradients round f'(x) once and then multiply by dy, where the
+/// reference rounds dy f'(x) once); f64 within 8 ULP or 1e-15 absolute (`|dy| < 2`, terms of
+/// order 1: both evaluations cancel near a zero).
 fn smooth_grad<T: TestFloat>() -> Tol {
-    smooth_grad_within::<T>(2.0)
-}
-
-/// The gradients whose bound is 3 ULP (silu, gelu, gelu_tanh, mish: the forward's 2 + 1).
-fn smooth_grad_3<T: TestFloat>() -> Tol {
-    smooth_grad_within::<T>(3.0)
-}
-
-/// f32: the native gradients round f'(x) once and then multiply by dy (the reference rounds
-/// dy f'(x) once), so a result may be its documented bound from the reference.
-fn smooth_grad_within<T: TestFloat>(f32_ulp: f64) -> Tol {
     if T::NAME == "f32" {
-        Tol::Ulp(f32_ulp)
+        Tol::Ulp(3.0)
     } else {
         Tol::UlpOrAbs(8.0, 1e-15)
     }
@@ -526,21 +517,21 @@ fn smooth_backward_cases<T: TestFloat>() -> Vec<Backward<T>> {
             simd: silu_backward_on,
             reference: r::silu_backward,
             input_of_x: None,
-            tol: smooth_grad_3::<T>(),
+            tol: smooth_grad::<T>(),
         },
         Backward {
             name: "gelu_backward",
             simd: gelu_backward_on,
             reference: r::gelu_backward,
             input_of_x: None,
-            tol: smooth_grad_3::<T>(),
+            tol: smooth_grad::<T>(),
         },
         Backward {
             name: "gelu_tanh_backward",
             simd: gelu_tanh_backward_on,
             reference: r::gelu_tanh_backward,
             input_of_x: None,
-            tol: smooth_grad_3::<T>(),
+            tol: smooth_grad::<T>(),
         },
         Backward {
             name: "softplus_backward",
@@ -554,7 +545,7 @@ fn smooth_backward_cases<T: TestFloat>() -> Vec<Backward<T>> {
             simd: mish_backward_on,
             reference: r::mish_backward,
             input_of_x: None,
-            tol: smooth_grad_3::<T>(),
+            tol: smooth_grad::<T>(),
         },
         Backward {
             name: "hardswish_backward",
