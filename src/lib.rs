@@ -35,17 +35,24 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
+mod activation;
 mod api;
 mod checks;
+mod defaults;
 mod dispatch;
 mod driver;
+mod error;
 mod float;
 mod math;
+pub mod registry;
 mod simd;
 
 #[path = "../kernels/mod.rs"]
 mod kernels;
 
+pub use activation::{Activation, GradientInput};
+pub use defaults::*;
 pub use dispatch::{Isa, ISA_ENV_VAR};
+pub use error::Error;
 pub use float::Float;
 pub use kernels::*;
