@@ -13,6 +13,7 @@ macro_rules! isa_fn {
             $name_on($crate::Isa::active(), $($arg),*)
         }
 
+        #[doc(hidden)] // documented in `isa_forced`, callable at the root as before
         #[doc = concat!(
             "[`", stringify!($name), "`] on the chosen `isa` instead of ",
             "[`Isa::active`](crate::Isa::active): for tests and benchmarks that compare ISAs.\n\n",

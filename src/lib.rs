@@ -43,6 +43,7 @@ mod dispatch;
 mod driver;
 mod error;
 mod float;
+pub mod isa_forced;
 mod math;
 pub mod registry;
 mod simd;
@@ -55,4 +56,9 @@ pub use defaults::*;
 pub use dispatch::{Isa, ISA_ENV_VAR};
 pub use error::Error;
 pub use float::Float;
+/// ```
+/// assert_eq!(simd_activations::reference::relu(-0.0f32).to_bits(), (-0.0f32).to_bits());
+/// ```
+#[doc(inline)]
+pub use kernels::reference;
 pub use kernels::*;
