@@ -680,3 +680,50 @@ fn domains_match_the_panics() {
     let r = std::panic::catch_unwind(|| softplus(&[1.0f32], &mut [0.0], 0.0, 20.0));
     assert!(r.is_err());
 }
+
+// ------------------------------------------------------------------------------------------
+// The crate docs' table is the registry's
+// ------------------------------------------------------------------------------------------
+
+/// One row of the table in the crate docs (`src/lib.rs`), from the registry.
+fn doc_row(spec: &registry::Spec) -> String {
+    let params = if spec.params.is_empty() {
+        "none".to_string()
+    } else {
+        spec.params
+            .iter()
+            .map(|p| format!("`{} = {:?}` ({})", p.name, p.default, p.domain.describe()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let from_output = match spec.from_output {
+        FromOutput::Always => "yes".to_string(),
+        FromOutput::IfPositive { param, .. } => format!("if `{} > 0`", spec.params[param].name),
+        FromOutput::Never { .. } => "no".to_string(),
+        other => panic!("no table text for {other:?}"),
+    };
+    let u = spec.ulp;
+    format!(
+        "//! | [`{}`] | `{}` | {params} | {from_output} | {} | {} | {} / {} / {} / {} |",
+        spec.function,
+        spec.formula,
+        spec.breakpoint_gradient,
+        spec.nan_inf,
+        u.f32_forward,
+        u.f32_backward,
+        u.f64_forward,
+        u.f64_backward
+    )
+}
+
+#[test]
+fn crate_docs_table_is_the_registry() {
+    let lib = include_str!("../src/lib.rs");
+    let rows: Vec<String> = registry::ALL.iter().map(doc_row).collect();
+    let missing: Vec<&String> = rows.iter().filter(|r| !lib.contains(r.as_str())).collect();
+    assert!(
+        missing.is_empty(),
+        "src/lib.rs lacks these rows of the table (the whole table is):\n{}",
+        rows.join("\n")
+    );
+}
