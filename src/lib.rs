@@ -61,6 +61,12 @@
 //! benchmarks): the functions of [`isa_forced`] (`sigmoid_on(isa, x, y)`, also callable at
 //! the crate root) and the `_on` methods of [`Activation`].
 //!
+//! # Compile cost
+//! The generic functions only forward to their f32 and f64 instances, which are compiled once
+//! in this crate: a dependent crate does not generate the kernels' code itself, and touching
+//! it rebuilds in about the same time whether it calls every function or none (measured in
+//! `CHANGELOG.md`, `.ci/compile-cost.sh`).
+//!
 //! # Semantics
 //! As PyTorch's vectorized CPU kernels unless a function's docs say otherwise: NaN in gives
 //! NaN out, forward and backward; gradients at breakpoints as PyTorch defines them; `-0.0`,

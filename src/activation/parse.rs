@@ -20,8 +20,13 @@ impl FromStr for Activation {
     /// and alias). A bare name gets PyTorch's defaults; where Keras's differ (its
     /// `leaky_relu` slope is 0.2), give the parameter: `leaky_relu(0.2)`. Keras 3's
     /// `hard_sigmoid` is PyTorch's (`clamp(x + 3, 0, 6) / 6`), which is what this crate
-    /// computes; Keras 2's `0.2 x + 0.5` is not available. `quick_gelu` (`x sigmoid(1.702 x)`)
-    /// is not the same function as any form here and is rejected.
+    /// computes; Keras 2's `0.2 x + 0.5` is not available. Hugging Face's `gelu_new` and
+    /// `gelu_pytorch_tanh` are the tanh form exactly; its `gelu_fast` is the same formula with
+    /// `sqrt(2/pi)` written as 0.7978845608 (a relative change of 3.6e-12 in the constant,
+    /// below f32's resolution), and maps to the tanh form too. `quick_gelu`
+    /// (`x sigmoid(1.702 x)`) is not the same function as any form here and is rejected.
+    /// A bare `softplus` gets PyTorch's `threshold = 20` (Keras has none: above `x = 20` the
+    /// two differ by `e^-x`, below f32's resolution but not f64's).
     ///
     /// # Errors
     /// [`Error::UnknownName`] (listing every accepted name), [`Error::UnknownParameter`],
