@@ -21,6 +21,13 @@
 use crate::defaults::*;
 
 /// One activation of the registry.
+///
+/// ```
+/// let spec = simd_activations::registry::find("softplus").unwrap();
+/// assert_eq!(spec.params.len(), 2);
+/// assert!(spec.ulp.f32_forward <= 0.51);
+/// assert!(spec.special_inputs.contains(&20.0));
+/// ```
 #[non_exhaustive]
 #[derive(Debug)]
 pub struct Spec {
@@ -51,6 +58,13 @@ pub struct Spec {
 }
 
 /// One scalar parameter of an activation.
+///
+/// ```
+/// use simd_activations::registry::{find, Domain};
+/// let slope = &find("LeakyReLU").unwrap().params[0];
+/// assert_eq!((slope.name, slope.default, slope.domain), ("negative_slope", 0.01, Domain::NotNan));
+/// assert!(slope.keys.contains(&"slope"));
+/// ```
 #[non_exhaustive]
 #[derive(Debug)]
 pub struct Param {
@@ -65,6 +79,11 @@ pub struct Param {
 }
 
 /// The valid values of one parameter.
+///
+/// ```
+/// use simd_activations::registry::{find, Domain};
+/// assert_eq!(find("celu").unwrap().params[0].domain, Domain::Positive);
+/// ```
 #[non_exhaustive]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Domain {
@@ -105,6 +124,12 @@ impl Domain {
 
 /// Whether the output determines the gradient (so a framework may run the forward in place
 /// and keep only `y`).
+///
+/// ```
+/// use simd_activations::registry::{find, FromOutput};
+/// assert_eq!(find("tanh").unwrap().from_output, FromOutput::Always);
+/// assert!(matches!(find("mish").unwrap().from_output, FromOutput::Never { .. }));
+/// ```
 #[non_exhaustive]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FromOutput {
@@ -127,6 +152,11 @@ pub enum FromOutput {
 /// Measured maximum error in ULP of the exact value (0 = exact), from the functions' docs
 /// (`tests/exhaustive.rs` for every f32 input, `tests/f64_sampled.rs` and 50-digit
 /// comparisons for f64).
+///
+/// ```
+/// let u = simd_activations::registry::find("relu").unwrap().ulp;
+/// assert_eq!((u.f32_forward, u.f64_backward), (0.0, 0.0));
+/// ```
 #[non_exhaustive]
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Ulp {
@@ -159,6 +189,13 @@ const NOT_MONOTONIC: FromOutput = FromOutput::Never {
 };
 
 /// The registry, in the order of [`Activation::ALL`](crate::Activation::ALL).
+///
+/// ```
+/// use simd_activations::{registry, Activation};
+/// for (spec, a) in registry::ALL.iter().zip(Activation::ALL) {
+///     assert_eq!(spec.function, a.function_name());
+/// }
+/// ```
 pub static ALL: [Spec; 16] = [
     Spec {
         name: "ReLU",
