@@ -218,6 +218,10 @@ fn names_from_the_frameworks() {
         // the crate's own
         ("gelu_tanh", Activation::GeluTanh),
         (
+            "gelu_pytorch_tanh(approximate='tanh')",
+            Activation::GeluTanh,
+        ),
+        (
             "hardtanh",
             Activation::Hardtanh {
                 min_val: -1.0,

@@ -48,7 +48,8 @@ impl FromStr for Activation {
 
 impl fmt::Display for Activation {
     /// PyTorch's module syntax with every parameter named, floats in Rust's shortest
-    /// round-trip form, so the string parses back to the same value bit for bit.
+    /// round-trip form, so the string parses back to the same value bit for bit (for valid
+    /// parameters: `FromStr` rejects the others, e.g. a NaN slope).
     ///
     /// ```
     /// use simd_activations::Activation;
@@ -204,6 +205,16 @@ fn parse(input: &str) -> Result<Activation, Error> {
         })?;
         given[slot] = true;
         values[slot] = v;
+    }
+    if spec.function == "gelu_tanh" && base == Activation::Gelu {
+        // `gelu_new(approximate='none')`: the name already chose the tanh form.
+        return Err(Error::BadParameter {
+            func: "Activation::from_str",
+            activation: spec.name,
+            param: "approximate",
+            value: format!("'none' (in {input:?})"),
+            valid: "'tanh' for this name, which is the tanh form (use GELU for 'none')",
+        });
     }
     let parsed = if is_gelu {
         base
