@@ -20,14 +20,15 @@ pub mod reference {
     }
 
     /// Gradient of one element from its two output gradients:
-    /// `x > 0 ? dy_pos : x < 0 ? -dy_neg : 0`, and NaN when `x` is NaN.
+    /// `x > 0 ? dy_pos : x < 0 ? 0 + -dy_neg : 0`, and NaN when `x` is NaN. `0 + -dy_neg` is
+    /// autograd's sum of the two halves' contributions: `+0` (not `-0`) for `dy_neg = +0`.
     pub fn crelu_backward<T: Float>(x: T, dy_pos: T, dy_neg: T) -> T {
         if x.is_nan() {
             x
         } else if x > T::ZERO {
             dy_pos
         } else if x < T::ZERO {
-            -dy_neg
+            -dy_neg + T::ZERO
         } else {
             T::ZERO
         }
@@ -51,7 +52,8 @@ impl<T: Float> Kernel<T, 3> for CreluBackward {
     #[inline(always)]
     fn apply<V: Vector<Elem = T>>(self, [x, dy_pos, dy_neg]: [V; 3]) -> V {
         let zero = V::zero();
-        let neg = V::select(x.lt(zero), dy_neg.neg(), zero);
+        // `-dy_neg + 0`, as autograd sums the two halves: `+0` where `dy_neg = +0`.
+        let neg = V::select(x.lt(zero), dy_neg.neg().add(zero), zero);
         pass_nan(x, V::select(x.gt(zero), dy_pos, neg))
     }
 }
@@ -103,6 +105,9 @@ impl<T: Float> WithSimd for Backward<'_, T> {
 
 #[track_caller]
 fn check_rows(func: &str, len: usize, row_len: usize) {
+    if row_len.checked_mul(2).is_none() {
+        panic!("simd_activations::{func}: row_len = {row_len} is too large (2 * row_len overflows usize)");
+    }
     if row_len == 0 || len % row_len != 0 {
         panic!("simd_activations::{func}: row_len = {row_len} must be > 0 and divide x.len() = {len}");
     }
@@ -115,7 +120,8 @@ isa_fn! {
     /// halves, and `crelu(+0) = [+0, -0]`.
     ///
     /// # Panics
-    /// If `y.len() != 2 * x.len()`, if `row_len == 0`, or if `row_len` does not divide `x.len()`.
+    /// If `y.len() != 2 * x.len()`, if `row_len == 0`, if `row_len` does not divide `x.len()`,
+    /// or if `2 * row_len` overflows `usize`.
     pub fn crelu / crelu_on(isa)(x: &[T], y: &mut [T], row_len: usize) {
         checks::double_len("crelu", "y", y.len(), "x", x.len());
         check_rows("crelu", x.len(), row_len);
@@ -125,13 +131,14 @@ isa_fn! {
 
 isa_fn! {
     /// CReLU gradient from the input: with `dy` laid out as `y`,
-    /// `dx[i] = x > 0 ? dy_pos[i] : x < 0 ? -dy_neg[i] : 0` where `dy_pos`/`dy_neg` are the
+    /// `dx[i] = x > 0 ? dy_pos[i] : x < 0 ? 0 + -dy_neg[i] : 0` where `dy_pos`/`dy_neg` are the
     /// two halves of the row's gradient. Selects, as [`relu_backward`](crate::relu_backward):
-    /// `dx(0) = 0`, NaN `x` gives NaN.
+    /// `dx(0) = 0`, NaN `x` gives NaN. The sum `0 + -dy_neg` is what PyTorch and TensorFlow
+    /// autograd compute for `concat([relu(x), relu(-x)])`: `+0` where `dy_neg = +0`.
     ///
     /// # Panics
-    /// If `dy.len() != 2 * x.len()`, if `dx.len() != x.len()`, if `row_len == 0`, or if
-    /// `row_len` does not divide `x.len()`.
+    /// If `dy.len() != 2 * x.len()`, if `dx.len() != x.len()`, if `row_len == 0`, if
+    /// `row_len` does not divide `x.len()`, or if `2 * row_len` overflows `usize`.
     pub fn crelu_backward / crelu_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T], row_len: usize) {
         checks::double_len("crelu_backward", "dy", dy.len(), "x", x.len());
         checks::same_len("crelu_backward", &[("x", x.len()), ("dx", dx.len())]);

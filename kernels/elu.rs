@@ -146,6 +146,55 @@ impl<T: Float, const DIV: bool, const SPLIT: bool> Kernel<T, 1> for EluForward<T
     }
 }
 
+/// CELU where `1 / alpha` overflows (a subnormal `alpha`, or nearly): the quotient `x / alpha`
+/// is taken as `(x s) / (alpha s)` with `s = 2^64` (f32) or `2^512` (f64), exact scalings that
+/// make the divisor's reciprocal finite. `x s` overflows only where `x / alpha < -2^60`,
+/// and then gives `-inf`, for which `expm1` is `-1` as it is for `x / alpha`.
+#[derive(Clone, Copy)]
+struct CeluTinyAlpha<T> {
+    alpha: T,
+    scale: T,
+}
+
+impl<T: Float> CeluTinyAlpha<T> {
+    /// `Some` exactly when `1 / alpha` overflows (for `alpha > 0`).
+    fn new(alpha: T) -> Option<Self> {
+        if (T::ONE / alpha).to_f64().is_finite() {
+            return None;
+        }
+        let scale = if core::mem::size_of::<T>() == 4 { 64 } else { 512 };
+        Some(CeluTinyAlpha { alpha, scale: T::from_f64(2f64.powi(scale)) })
+    }
+
+    /// `x / alpha` as the argument of the exponential: `(x s, alpha s)`.
+    #[inline(always)]
+    fn scaled<V: Vector<Elem = T>>(self, x: V) -> (V, T) {
+        (x.mul(V::splat(self.scale)), self.alpha * self.scale)
+    }
+}
+
+impl<T: Float> Kernel<T, 1> for CeluTinyAlpha<T> {
+    #[inline(always)]
+    fn apply<V: Vector<Elem = T>>(self, [x]: [V; 1]) -> V {
+        let (xs, d) = self.scaled(x);
+        let neg = math::expm1_nonpositive_quotient(xs, d).mul(V::splat(self.alpha));
+        V::select(x.gt(V::zero()), x, neg)
+    }
+}
+
+/// The gradient `dy * (x > 0 ? 1 : exp(x / alpha))` of [`CeluTinyAlpha`].
+#[derive(Clone, Copy)]
+struct CeluTinyAlphaBackward<T>(CeluTinyAlpha<T>);
+
+impl<T: Float> Kernel<T, 2> for CeluTinyAlphaBackward<T> {
+    #[inline(always)]
+    fn apply<V: Vector<Elem = T>>(self, [x, dy]: [V; 2]) -> V {
+        let (xs, d) = self.0.scaled(x);
+        let neg = math::exp_quotient_nonpositive(xs, d);
+        dy.mul(V::select(x.gt(V::zero()), V::splat(T::ONE), neg))
+    }
+}
+
 /// Gradient from the input: `dy * f'(x)` with
 /// `f'(x) = x > 0 ? scale : neg_coef / input_div * exp(x / input_div)`, `f'` rounded once
 /// (also where it is subnormal) and then multiplied by `dy`, as PyTorch and oneDNN do.
@@ -190,16 +239,22 @@ isa_fn! {
     /// another `alpha` adds the rounding of one multiply.
     ///
     /// # Panics
-    /// If `x.len() != y.len()`.
+    /// If `x.len() != y.len()`, or if `alpha` is NaN or infinite (which would make
+    /// `elu(-0.0)` NaN; any finite `alpha` is accepted, as in PyTorch).
     pub fn elu / elu_on(isa)(x: &[T], y: &mut [T], alpha: T) {
         checks::same_len("elu", &[("x", x.len()), ("y", y.len())]);
+        check_elu_alpha("elu", alpha);
         dispatch("elu", isa, Unary { kernel: EluForward::<T, false, false>(Elu::plain(alpha)), x, y })
     }
 }
 
 isa_fn! {
     /// ELU in place; semantics as [`elu`].
+    ///
+    /// # Panics
+    /// If `alpha` is NaN or infinite.
     pub fn elu_inplace / elu_inplace_on(isa)(xy: &mut [T], alpha: T) {
+        check_elu_alpha("elu_inplace", alpha);
         dispatch("elu_inplace", isa, UnaryInPlace { kernel: EluForward::<T, false, false>(Elu::plain(alpha)), xy })
     }
 }
@@ -230,7 +285,8 @@ isa_fn! {
     /// CELU, out of place: `y[i] = x[i] > 0 ? x[i] : alpha * expm1(x[i] / alpha)` (PyTorch's
     /// default `alpha` is 1.0, where CELU equals ELU).
     ///
-    /// `x / alpha` is a correctly rounded division (PyTorch multiplies by `1 / alpha`). Error
+    /// `x / alpha` is a correctly rounded division (PyTorch multiplies by `1 / alpha`), also for
+    /// a subnormal `alpha`, where `1 / alpha` overflows (then `x 2^k / (alpha 2^k)`). Error
     /// with `alpha = 1` as [`elu`]; another `alpha` adds two roundings.
     ///
     /// # Panics
@@ -238,6 +294,9 @@ isa_fn! {
     pub fn celu / celu_on(isa)(x: &[T], y: &mut [T], alpha: T) {
         checks::same_len("celu", &[("x", x.len()), ("y", y.len())]);
         check_celu_alpha("celu", alpha);
+        if let Some(kernel) = CeluTinyAlpha::new(alpha) {
+            return dispatch("celu", isa, Unary { kernel, x, y });
+        }
         dispatch("celu", isa, Unary { kernel: EluForward::<T, true, false>(Elu::celu(alpha)), x, y })
     }
 }
@@ -249,8 +308,16 @@ isa_fn! {
     /// Unless `0 < alpha < inf`.
     pub fn celu_inplace / celu_inplace_on(isa)(xy: &mut [T], alpha: T) {
         check_celu_alpha("celu_inplace", alpha);
+        if let Some(kernel) = CeluTinyAlpha::new(alpha) {
+            return dispatch("celu_inplace", isa, UnaryInPlace { kernel, xy });
+        }
         dispatch("celu_inplace", isa, UnaryInPlace { kernel: EluForward::<T, true, false>(Elu::celu(alpha)), xy })
     }
+}
+
+#[track_caller]
+fn check_elu_alpha<T: Float>(func: &str, alpha: T) {
+    checks::finite(func, "alpha", alpha, "a NaN or infinite alpha makes elu(-0.0) NaN");
 }
 
 #[track_caller]
@@ -268,9 +335,10 @@ isa_fn! {
     /// input) and 0.94 ULP (f64 samples).
     ///
     /// # Panics
-    /// If `x`, `dy` and `dx` differ in length.
+    /// If `x`, `dy` and `dx` differ in length, or if `alpha` is NaN or infinite.
     pub fn elu_backward / elu_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T], alpha: T) {
         checks::same_len("elu_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
+        check_elu_alpha("elu_backward", alpha);
         dispatch("elu_backward", isa, Binary { kernel: EluBackward::<T, false>(Elu::plain(alpha)), a: x, b: dy, out: dx })
     }
 }
@@ -298,6 +366,10 @@ isa_fn! {
     pub fn celu_backward / celu_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T], alpha: T) {
         checks::same_len("celu_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
         check_celu_alpha("celu_backward", alpha);
+        if let Some(tiny) = CeluTinyAlpha::new(alpha) {
+            let kernel = CeluTinyAlphaBackward(tiny);
+            return dispatch("celu_backward", isa, Binary { kernel, a: x, b: dy, out: dx });
+        }
         dispatch("celu_backward", isa, Binary { kernel: EluBackward::<T, true>(Elu::celu(alpha)), a: x, b: dy, out: dx })
     }
 }

@@ -59,21 +59,27 @@ impl<T: Float> Kernel<T, 2> for LeakyReluBackward<T> {
 
 isa_fn! {
     /// Leaky ReLU, out of place: `y[i] = x[i] > 0 ? x[i] : slope * x[i]` (PyTorch's default
-    /// `slope` is 0.01; any value is accepted, as in PyTorch).
+    /// `slope` is 0.01; any finite value is accepted, as in PyTorch).
     ///
     /// NaN gives NaN; `-0.0` gives `slope * -0.0`; `-inf` gives `slope * -inf`.
     ///
     /// # Panics
-    /// If `x.len() != y.len()`.
+    /// If `x.len() != y.len()`, or if `slope` is NaN or infinite (which would make
+    /// `leaky_relu(0)` NaN).
     pub fn leaky_relu / leaky_relu_on(isa)(x: &[T], y: &mut [T], slope: T) {
         checks::same_len("leaky_relu", &[("x", x.len()), ("y", y.len())]);
+        checks::finite("leaky_relu", "slope", slope, "a NaN or infinite slope makes leaky_relu(0) NaN");
         dispatch("leaky_relu", isa, Unary { kernel: LeakyRelu { slope }, x, y })
     }
 }
 
 isa_fn! {
     /// Leaky ReLU in place; semantics as [`leaky_relu`].
+    ///
+    /// # Panics
+    /// If `slope` is NaN or infinite.
     pub fn leaky_relu_inplace / leaky_relu_inplace_on(isa)(xy: &mut [T], slope: T) {
+        checks::finite("leaky_relu_inplace", "slope", slope, "a NaN or infinite slope makes leaky_relu(0) NaN");
         dispatch("leaky_relu_inplace", isa, UnaryInPlace { kernel: LeakyRelu { slope }, xy })
     }
 }
@@ -85,9 +91,10 @@ isa_fn! {
     /// propagates on both sides; NaN `x` gives NaN (PyTorch would give `slope * dy`).
     ///
     /// # Panics
-    /// If `x`, `dy` and `dx` differ in length.
+    /// If `x`, `dy` and `dx` differ in length, or if `slope` is NaN or infinite.
     pub fn leaky_relu_backward / leaky_relu_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T], slope: T) {
         checks::same_len("leaky_relu_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
+        checks::finite("leaky_relu_backward", "slope", slope, "a NaN or infinite slope makes leaky_relu(0) NaN");
         dispatch("leaky_relu_backward", isa, Binary { kernel: LeakyReluBackward { slope }, a: x, b: dy, out: dx })
     }
 }

@@ -288,6 +288,11 @@ fn check_layout(func: &str, len: usize, weight_len: usize, inner: usize) -> Layo
     Layout { len, channels: weight_len, inner }
 }
 
+#[track_caller]
+fn check_weights<T: Float>(func: &str, weight: &[T]) {
+    checks::all_finite(func, "weight", weight, "a NaN or infinite weight makes prelu(0) NaN");
+}
+
 isa_fn! {
     /// PReLU, out of place: `y[i] = x[i] > 0 ? x[i] : w * x[i]` with
     /// `w = weight[(i / inner) % weight.len()]` (PyTorch's default is one weight of 0.25).
@@ -296,11 +301,13 @@ isa_fn! {
     /// `inner = H * W` for NCHW. NaN gives NaN; semantics as [`leaky_relu`](crate::leaky_relu).
     ///
     /// # Panics
-    /// If `x.len() != y.len()`, if `weight` is empty, if `inner == 0`, or if `weight.len() > 1`
-    /// and `weight.len() * inner` does not divide `x.len()`.
+    /// If `x.len() != y.len()`, if `weight` is empty, if `inner == 0`, if `weight.len() > 1`
+    /// and `weight.len() * inner` does not divide `x.len()`, or if a weight is NaN or infinite
+    /// (checked in one pass over `weight`).
     pub fn prelu / prelu_on(isa)(x: &[T], y: &mut [T], weight: &[T], inner: usize) {
         checks::same_len("prelu", &[("x", x.len()), ("y", y.len())]);
         let layout = check_layout("prelu", x.len(), weight.len(), inner);
+        check_weights("prelu", weight);
         let stream = should_stream::<T>(y.len());
         dispatch("prelu", isa, Forward { x: x.as_ptr(), y: y.as_mut_ptr(), layout, weight, stream })
     }
@@ -310,6 +317,7 @@ isa_fn! {
     /// PReLU in place; semantics and panics as [`prelu`].
     pub fn prelu_inplace / prelu_inplace_on(isa)(xy: &mut [T], weight: &[T], inner: usize) {
         let layout = check_layout("prelu_inplace", xy.len(), weight.len(), inner);
+        check_weights("prelu_inplace", weight);
         let p = xy.as_mut_ptr();
         dispatch("prelu_inplace", isa, Forward { x: p as *const T, y: p, layout, weight, stream: false })
     }
@@ -324,13 +332,14 @@ isa_fn! {
     /// depends on the ISA, within the usual `n * eps * sum |x * dy|` bound.
     ///
     /// # Panics
-    /// If `x`, `dy`, `dx` differ in length, if `dweight.len() != weight.len()`, or on a bad
-    /// layout as [`prelu`].
+    /// If `x`, `dy`, `dx` differ in length, if `dweight.len() != weight.len()`, on a bad
+    /// layout as [`prelu`], or if a weight is NaN or infinite.
     pub fn prelu_backward / prelu_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T], weight: &[T], inner: usize, dweight: &mut [T]) {
         let func = "prelu_backward";
         checks::same_len(func, &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
         checks::same_len(func, &[("weight", weight.len()), ("dweight", dweight.len())]);
         let layout = check_layout(func, x.len(), weight.len(), inner);
+        check_weights(func, weight);
         dispatch(func, isa, Backward { x, dy, dx, weight, layout, dweight })
     }
 }

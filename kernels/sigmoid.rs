@@ -1,12 +1,16 @@
 //! The logistic family: sigmoid `1 / (1 + e^-x)` and SiLU (swish) `x * sigmoid(x)`, with
-//! gradients. Evaluated in f64 (f32 inputs are widened, results rounded once).
+//! gradients. f32: sigmoid, its gradient and SiLU natively in f32 lanes (a compensated
+//! quotient over `math::native::exp_pair`), lanes with `|x| > 87` (where `e^-|x|` leaves the
+//! normal range) from the f64 body; the SiLU gradient in f64. f64: in f64 with double-length
+//! steps.
 
 use crate::api::isa_fn;
 use crate::checks;
 use crate::dispatch::dispatch;
-use crate::driver::{Binary, Unary, UnaryInPlace, ViaF64};
+use crate::driver::{Binary, Native, Unary, UnaryInPlace, ViaF64};
 use crate::math::{self, Accuracy, Full, GradientZero};
-use crate::simd::{Vector, WideFn};
+use crate::math::native;
+use crate::simd::{NativeFn, Vector, WideFn};
 
 /// The scalar specification, evaluated in f64.
 pub mod reference {
@@ -159,8 +163,77 @@ pub(crate) fn logistic_slope_pair<W: Vector<Elem = f64>>(a: W, a_lo: W) -> (W, W
     math::div_pair(eh, el, p, pl)
 }
 
+/// `sigmoid(x) = q0 + c inv` for f32 lanes, from `e = e^-|x| = eh + el`
+/// ([`native::exp_pair`]): `q0 = n / (1 + eh)` rounded (`n` is 1 for `x >= 0`, else `eh`),
+/// `c` the remainder of the exact quotient `(n + nl) / (1 + eh + el)` times `1 + e`
+/// (`n - q0 (1 + eh)` by one FMA: `n - q0` is exact by Sterbenz; then `el`'s share), and
+/// `inv ~ 1 / (1 + e)` (`q0` or `1 - q0`), good enough for a correction of ~1 ULP. The sum
+/// is within ~2^-27 relative of the exact value before its one rounding.
+#[inline(always)]
+pub(crate) fn logistic_f32<V: Vector<Elem = f32>>(x: V, eh: V, el: V) -> (V, V, V) {
+    let one = V::splat(1.0);
+    let nonnegative = V::zero().le(x);
+    let d = one.add(eh);
+    let n = V::select(nonnegative, one, eh);
+    let q0 = n.div(d);
+    let r = q0.neg().mul_add(eh, n.sub(q0));
+    // r + nl - q0 el = r - el m, with m = q0 (x >= 0) or q0 - 1; |m| ~ 1 / (1 + e).
+    let m = V::select(nonnegative, q0, q0.sub(one));
+    (q0, el.neg().mul_add(m, r), m.abs())
+}
+
+/// `sigmoid(-|x|) sigmoid(|x|) = e / (1 + e)^2` for f32 lanes as `(hi, lo)`, within ~2^-26
+/// relative: `q = e / (1 + e)` as in [`logistic_f32`], `1 - q` split exactly, the product in
+/// double length.
+#[inline(always)]
+pub(crate) fn logistic_slope_f32<V: Vector<Elem = f32>>(eh: V, el: V) -> (V, V) {
+    let one = V::splat(1.0);
+    let d = one.add(eh);
+    let q0 = eh.div(d);
+    let r = q0.neg().mul_add(eh, eh.sub(q0));
+    let h = one.sub(q0);
+    // q = q0 + qc; 1 - q0 = h + err exactly (1 - h and the difference are exact).
+    let qc = el.mul_add(h, r).mul(h);
+    let err = one.sub(h).sub(q0);
+    let hi = q0.mul(h);
+    let lo = q0.mul_add(h, hi.neg()).add(q0.mul_add(err.sub(qc), qc.mul(h)));
+    (hi, lo)
+}
+
+/// `y` where `|x| <= 64`, the f64 body's result elsewhere (beyond, the corrections of the
+/// native forms, ~2^-24 of a value below 2^-92, would be subnormal and lose bits, and past
+/// 87 `e^-|x|` itself leaves the normal range). The f64 body is evaluated only for vectors
+/// that hold such a lane, and each lane's result depends only on its own input.
+/// Where [`wide_beyond`] hands lanes to the f64 body.
+pub(crate) const NATIVE_MIN_ARG: f32 = -64.0;
+
+#[inline(always)]
+pub(crate) fn wide_beyond<V: Vector<Elem = f32>, F: WideFn<N>, const N: usize>(
+    a: V,
+    y: V,
+    inputs: [V; N],
+    f: F,
+) -> V {
+    let far = a.lt(V::splat(NATIVE_MIN_ARG));
+    if V::any(far) {
+        crate::driver::cold();
+        V::select(far, V::eval_wide(inputs, f), y)
+    } else {
+        y
+    }
+}
+
 #[derive(Clone, Copy)]
 struct Sigmoid;
+impl NativeFn<1> for Sigmoid {
+    #[inline(always)]
+    fn eval_f32<V: Vector<Elem = f32>>(self, [x]: [V; 1]) -> V {
+        let a = x.abs().neg();
+        let (eh, el) = native::exp_pair(a);
+        let (q0, c, inv) = logistic_f32(x, eh, el);
+        wide_beyond(a, c.mul_add(inv, q0), [x], self)
+    }
+}
 impl WideFn<1> for Sigmoid {
     #[inline(always)]
     fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [x]: [W; 1]) -> W {
@@ -180,6 +253,16 @@ impl WideFn<1> for Sigmoid {
 
 #[derive(Clone, Copy)]
 struct SigmoidBackward;
+impl NativeFn<2> for SigmoidBackward {
+    #[inline(always)]
+    fn eval_f32<V: Vector<Elem = f32>>(self, [x, dy]: [V; 2]) -> V {
+        let a = x.abs().neg();
+        let (eh, el) = native::exp_pair(a);
+        let (hi, lo) = logistic_slope_f32(eh, el);
+        // The slope rounded once, then the product (so `dy = inf` gives inf, not inf - inf).
+        wide_beyond(a, hi.add(lo).mul(dy), [x, dy], self)
+    }
+}
 impl WideFn<2> for SigmoidBackward {
     #[inline(always)]
     fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [x, dy]: [W; 2]) -> W {
@@ -210,6 +293,15 @@ impl WideFn<2> for SigmoidBackwardFromOutput {
 
 #[derive(Clone, Copy)]
 struct Silu;
+impl NativeFn<1> for Silu {
+    #[inline(always)]
+    fn eval_f32<V: Vector<Elem = f32>>(self, [x]: [V; 1]) -> V {
+        let a = x.abs().neg();
+        let (eh, el) = native::exp_pair(a);
+        let (q0, c, inv) = logistic_f32(x, eh, el);
+        wide_beyond(a, x.mul_add(q0, x.mul(c).mul(inv)), [x], self)
+    }
+}
 impl WideFn<1> for Silu {
     #[inline(always)]
     fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [x]: [W; 1]) -> W {
@@ -255,6 +347,25 @@ const SILU_GRADIENT_ZERO: GradientZero = GradientZero {
 
 #[derive(Clone, Copy)]
 struct SiluBackward;
+impl NativeFn<2> for SiluBackward {
+    #[inline(always)]
+    fn eval_f32<V: Vector<Elem = f32>>(self, [x, dy]: [V; 2]) -> V {
+        // s (1 + x (1 - s)): s = q0 + qc from the compensated quotient, 1 - s = h + hl split
+        // exactly (1 - q0 by Fast2Sum), t = 1 + x (h + hl) with one rounding of its main
+        // part; t vanishes at the zero x0 = -1.2785, where the series takes over.
+        let one = V::splat(1.0);
+        let a = x.abs().neg();
+        let (eh, el) = native::exp_pair(a);
+        let (q0, c, inv) = logistic_f32(x, eh, el);
+        let qc = c.mul(inv);
+        let h = one.sub(q0);
+        let hl = one.sub(h).sub(q0).sub(qc);
+        let t = x.mul_add(hl, x.mul_add(h, one));
+        let d = q0.mul_add(t, qc.mul(t));
+        let d = SILU_GRADIENT_ZERO.refine_native(x, d);
+        wide_beyond(a, d.mul(dy), [x, dy], self)
+    }
+}
 impl WideFn<2> for SiluBackward {
     #[inline(always)]
     fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [x, dy]: [W; 2]) -> W {
@@ -283,38 +394,42 @@ impl WideFn<2> for SiluBackward {
 isa_fn! {
     /// Sigmoid, out of place: `y[i] = 1 / (1 + e^-x[i])`.
     ///
-    /// Evaluated as `(x >= 0 ? 1 : e) / (1 + e)` with `e = exp(-|x|)` in f64, so no overflow,
-    /// no cancellation, and subnormal results (`sigmoid(-100) = 3.7e-44` in f32) are produced;
-    /// for f64 results `e`, `1 + e` and the quotient are carried in double length. NaN gives
-    /// NaN, `+-inf` give 1 and 0. Error: 0.505 ULP for every f32 input (measured); f64 0.80
-    /// ULP (`tests/f64_sampled.rs`: 300k inputs against double-double values).
+    /// Evaluated as `(x >= 0 ? 1 : e) / (1 + e)` with `e = exp(-|x|)`, so no overflow, no
+    /// cancellation, and subnormal results (`sigmoid(-100) = 3.7e-44` in f32) are produced.
+    /// f32: natively in f32 lanes, `e` as an unevaluated sum from a table-driven exponential
+    /// and the quotient corrected by one FMA remainder, rounded once; lanes with `|x| > 64`
+    /// from the f64 form. f64: `e`, `1 + e` and the quotient in double length. NaN gives NaN,
+    /// `+-inf` give 1 and 0. Error: @SIG@ ULP for every f32 input (measured); f64 0.80 ULP
+    /// (`tests/f64_sampled.rs`: 300k inputs against double-double values).
     ///
     /// # Panics
     /// If `x.len() != y.len()`.
     pub fn sigmoid / sigmoid_on(isa)(x: &[T], y: &mut [T]) {
         checks::same_len("sigmoid", &[("x", x.len()), ("y", y.len())]);
-        dispatch("sigmoid", isa, Unary { kernel: ViaF64(Sigmoid), x, y })
+        dispatch("sigmoid", isa, Unary { kernel: Native(Sigmoid), x, y })
     }
 }
 
 isa_fn! {
     /// Sigmoid in place; semantics as [`sigmoid`].
     pub fn sigmoid_inplace / sigmoid_inplace_on(isa)(xy: &mut [T]) {
-        dispatch("sigmoid_inplace", isa, UnaryInPlace { kernel: ViaF64(Sigmoid), xy })
+        dispatch("sigmoid_inplace", isa, UnaryInPlace { kernel: Native(Sigmoid), xy })
     }
 }
 
 isa_fn! {
     /// Sigmoid gradient from the input: `dx = dy * sigmoid(x) * sigmoid(-x)` (the same as
-    /// `s (1 - s)` without its cancellation for large `x`), computed as `e / (1 + e)^2` in f64
-    /// (double length for f64) and multiplied by `dy`. Error (`dy = 1`): 0.505 ULP for every
-    /// f32 input; f64 0.80 ULP (`tests/f64_sampled.rs`: 300k inputs against double-double values).
+    /// `s (1 - s)` without its cancellation for large `x`), computed as `e / (1 + e)^2` (f32:
+    /// natively, in double length from the compensated quotient, rounded once and multiplied
+    /// by `dy`; lanes with `|x| > 64` from the f64 form; f64: in double length) and multiplied
+    /// by `dy`. Error (`dy = 1`): @SIGB@ ULP for every f32 input; f64 0.80 ULP
+    /// (`tests/f64_sampled.rs`: 300k inputs against double-double values).
     ///
     /// # Panics
     /// If `x`, `dy` and `dx` differ in length.
     pub fn sigmoid_backward / sigmoid_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T]) {
         checks::same_len("sigmoid_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
-        dispatch("sigmoid_backward", isa, Binary { kernel: ViaF64(SigmoidBackward), a: x, b: dy, out: dx })
+        dispatch("sigmoid_backward", isa, Binary { kernel: Native(SigmoidBackward), a: x, b: dy, out: dx })
     }
 }
 
@@ -335,7 +450,9 @@ isa_fn! {
     /// SiLU (swish with beta = 1), out of place: `y[i] = x[i] * sigmoid(x[i])`.
     ///
     /// NaN gives NaN; `silu(-inf) = -0.0` and `silu(+inf) = +inf`, the true limits (PyTorch
-    /// and oneDNN give NaN at `-inf`). Error: 0.506 ULP for every f32 input (measured); f64
+    /// and oneDNN give NaN at `-inf`). f32: natively, `x` times the compensated sigmoid with
+    /// one rounding; lanes with `|x| > 64` from the f64 form. Error: @SILU@ ULP for every f32
+    /// input (measured); f64
     /// 1.52 ULP (`tests/f64_sampled.rs`: 300k inputs against double-double values) (below -708,
     /// where `e^x` is subnormal, `x e^x` is rounded
     /// once).
@@ -344,14 +461,14 @@ isa_fn! {
     /// If `x.len() != y.len()`.
     pub fn silu / silu_on(isa)(x: &[T], y: &mut [T]) {
         checks::same_len("silu", &[("x", x.len()), ("y", y.len())]);
-        dispatch("silu", isa, Unary { kernel: ViaF64(Silu), x, y })
+        dispatch("silu", isa, Unary { kernel: Native(Silu), x, y })
     }
 }
 
 isa_fn! {
     /// SiLU in place; semantics as [`silu`].
     pub fn silu_inplace / silu_inplace_on(isa)(xy: &mut [T]) {
-        dispatch("silu_inplace", isa, UnaryInPlace { kernel: ViaF64(Silu), xy })
+        dispatch("silu_inplace", isa, UnaryInPlace { kernel: Native(Silu), xy })
     }
 }
 
@@ -367,6 +484,6 @@ isa_fn! {
     /// If `x`, `dy` and `dx` differ in length.
     pub fn silu_backward / silu_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T]) {
         checks::same_len("silu_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
-        dispatch("silu_backward", isa, Binary { kernel: ViaF64(SiluBackward), a: x, b: dy, out: dx })
+        dispatch("silu_backward", isa, Binary { kernel: Native(SiluBackward), a: x, b: dy, out: dx })
     }
 }

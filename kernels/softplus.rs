@@ -300,7 +300,7 @@ impl WideFn<2> for MishBackward {
 #[track_caller]
 fn check_params<T: Float>(func: &str, beta: T, threshold: T) {
     checks::positive(func, "beta", beta, "softplus divides by beta");
-    checks::not_nan(func, "threshold", threshold);
+    checks::finite(func, "threshold", threshold, "+-inf would never or always take the linear branch");
 }
 
 isa_fn! {
@@ -315,7 +315,7 @@ isa_fn! {
     /// inputs against double-double values).
     ///
     /// # Panics
-    /// If `x.len() != y.len()`, unless `0 < beta < inf`, or if `threshold` is NaN.
+    /// If `x.len() != y.len()`, unless `0 < beta < inf`, or if `threshold` is NaN or infinite.
     pub fn softplus / softplus_on(isa)(x: &[T], y: &mut [T], beta: T, threshold: T) {
         checks::same_len("softplus", &[("x", x.len()), ("y", y.len())]);
         check_params("softplus", beta, threshold);
@@ -338,7 +338,8 @@ isa_fn! {
     /// values).
     ///
     /// # Panics
-    /// If `x`, `dy` and `dx` differ in length, unless `0 < beta < inf`, or if `threshold` is NaN.
+    /// If `x`, `dy` and `dx` differ in length, unless `0 < beta < inf`, or if `threshold` is NaN
+    /// or infinite.
     pub fn softplus_backward / softplus_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T], beta: T, threshold: T) {
         checks::same_len("softplus_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
         check_params("softplus_backward", beta, threshold);

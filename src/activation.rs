@@ -39,12 +39,12 @@ pub enum Activation {
     /// [`leaky_relu`](crate::leaky_relu): `x > 0 ? x : slope * x` (PyTorch's
     /// `negative_slope`, default [`LEAKY_RELU_DEFAULT_SLOPE`](crate::LEAKY_RELU_DEFAULT_SLOPE)).
     LeakyRelu {
-        /// The slope for `x <= 0`; any value but NaN.
+        /// The slope for `x <= 0`; finite (a NaN or infinite slope would make `leaky_relu(0)` NaN).
         slope: f64,
     },
     /// [`elu`](crate::elu): `x > 0 ? x : alpha * expm1(x)`.
     Elu {
-        /// Default [`ELU_DEFAULT_ALPHA`](crate::ELU_DEFAULT_ALPHA); any value but NaN.
+        /// Default [`ELU_DEFAULT_ALPHA`](crate::ELU_DEFAULT_ALPHA); finite.
         alpha: f64,
     },
     /// [`selu`](crate::selu), with [`SELU_ALPHA`](crate::SELU_ALPHA) and
@@ -80,7 +80,7 @@ pub enum Activation {
     Softplus {
         /// Default [`SOFTPLUS_DEFAULT_BETA`](crate::SOFTPLUS_DEFAULT_BETA); `0 < beta < inf`.
         beta: f64,
-        /// Default [`SOFTPLUS_DEFAULT_THRESHOLD`](crate::SOFTPLUS_DEFAULT_THRESHOLD); not NaN.
+        /// Default [`SOFTPLUS_DEFAULT_THRESHOLD`](crate::SOFTPLUS_DEFAULT_THRESHOLD); finite.
         threshold: f64,
     },
     /// [`mish`](crate::mish): `x * tanh(softplus(x))`.

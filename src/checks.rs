@@ -38,6 +38,24 @@ pub(crate) fn positive<T: Float>(func: &str, name: &str, value: T, why: &str) {
     }
 }
 
+/// Panics unless `value` is finite (neither NaN nor infinite).
+#[track_caller]
+pub(crate) fn finite<T: Float>(func: &str, name: &str, value: T, why: &str) {
+    if !value.to_f64().is_finite() {
+        panic!("simd_activations::{func}: {name} = {value} must be finite ({why})");
+    }
+}
+
+/// Panics unless every element of `values` is finite, naming the first one that is not. A
+/// pass over `values` (for PReLU: one per weight, not per element).
+#[track_caller]
+pub(crate) fn all_finite<T: Float>(func: &str, name: &str, values: &[T], why: &str) {
+    if let Some(i) = values.iter().position(|v| !v.to_f64().is_finite()) {
+        let value = values[i];
+        panic!("simd_activations::{func}: {name}[{i}] = {value} must be finite ({why})");
+    }
+}
+
 /// Panics unless `value` is not NaN.
 #[track_caller]
 pub(crate) fn not_nan<T: Float>(func: &str, name: &str, value: T) {

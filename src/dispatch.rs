@@ -28,7 +28,10 @@ pub enum Isa {
     Neon,
 }
 
-/// Name of the environment variable that caps the ISA for the whole process.
+/// Name of the environment variable that caps the ISA for the whole process: `scalar`,
+/// `avx2`, `avx512` or `neon`, in any case, surrounding whitespace ignored; read once. Unset
+/// or blank means no cap; any other value (also one that is not UTF-8) is reported on stderr
+/// once per process and ignored.
 pub const ISA_ENV_VAR: &str = "SIMD_ACTIVATIONS_ISA";
 
 const ALL: [Isa; 4] = Isa::ALL;
@@ -161,28 +164,50 @@ fn detect() -> u8 {
         .rev()
         .find(|i| avail & i.bit() != 0)
         .unwrap_or(Isa::Scalar);
-    let active = match std::env::var(ISA_ENV_VAR) {
-        Ok(v) if !v.is_empty() => {
-            match ALL.into_iter().find(|i| i.name() == v.to_ascii_lowercase()) {
-                Some(cap) => cap_to(cap, avail),
-                None => {
-                    eprintln!(
-                        "simd-activations: ignoring {ISA_ENV_VAR}={v:?}: accepted values are \
-                     scalar, avx2, avx512, neon"
-                    );
-                    best
-                }
-            }
-        }
-        _ => best,
+    let active = match requested_cap() {
+        Some(cap) => cap_to(cap, avail),
+        None => best,
     };
     let s = INIT | avail | ((active as u8) << 4);
-    // Two threads may race here; both compute the same value, and the message above is printed
-    // at most once per racing thread, which in practice is once.
+    // Two threads may race here; both compute the same value (a warning is printed once per
+    // process, see `warn_once`).
     match STATE.compare_exchange(0, s, Ordering::Relaxed, Ordering::Relaxed) {
         Ok(_) => s,
         Err(existing) => existing,
     }
+}
+
+/// The ISA named by `SIMD_ACTIVATIONS_ISA`, if it names one: surrounding whitespace and case
+/// are ignored, unset or blank means none. Another value (unknown, or not UTF-8) is reported
+/// on stderr, once per process, and means none.
+fn requested_cap() -> Option<Isa> {
+    let raw = std::env::var_os(ISA_ENV_VAR)?;
+    let Some(value) = raw.to_str() else {
+        warn_once(format_args!(
+            "simd-activations: ignoring {ISA_ENV_VAR}={raw:?}: not valid UTF-8; accepted values \
+             are scalar, avx2, avx512, neon"
+        ));
+        return None;
+    };
+    let name = value.trim().to_ascii_lowercase();
+    if name.is_empty() {
+        return None;
+    }
+    let cap = ALL.into_iter().find(|i| i.name() == name);
+    if cap.is_none() {
+        warn_once(format_args!(
+            "simd-activations: ignoring {ISA_ENV_VAR}={value:?}: accepted values are scalar, \
+             avx2, avx512, neon"
+        ));
+    }
+    cap
+}
+
+/// Prints `msg` on stderr unless a warning was already printed by this process (threads
+/// racing through the first detection would otherwise each print it).
+fn warn_once(msg: core::fmt::Arguments<'_>) {
+    static WARNED: std::sync::Once = std::sync::Once::new();
+    WARNED.call_once(|| eprintln!("{msg}"));
 }
 
 /// The ISA used when `cap` is requested: `cap` itself when available, else the best available

@@ -49,6 +49,17 @@ pub trait Float:
     fn to_f64(self) -> f64;
     /// Whether `self` is NaN.
     fn is_nan(self) -> bool;
+    /// `table[bits & 7]`: the low three bits of the bit pattern index the table (the scalar
+    /// form of `Vector::lookup8`).
+    #[doc(hidden)]
+    fn lookup8(self, table: &[Self; 8]) -> Self;
+    /// The bit patterns added as integers, `k`'s shifted left by the mantissa width less 3
+    /// (the scalar form of `Vector::add_shifted_bits`).
+    #[doc(hidden)]
+    fn add_shifted_bits(self, k: Self) -> Self;
+    /// `self` with the sign bit of `sign` or-ed in (the scalar form of `Vector::or_sign`).
+    #[doc(hidden)]
+    fn or_sign(self, sign: Self) -> Self;
 
     // The casts below let a generic public function call the f32 or f64 instance compiled in
     // this crate (see `api::isa_fn!`): for `Self = f32` the `f32` ones return `Some`, the
@@ -134,6 +145,18 @@ impl Float for f32 {
     fn is_nan(self) -> bool {
         f32::is_nan(self)
     }
+    #[inline(always)]
+    fn lookup8(self, table: &[Self; 8]) -> Self {
+        table[(self.to_bits() & 7) as usize]
+    }
+    #[inline(always)]
+    fn add_shifted_bits(self, k: Self) -> Self {
+        f32::from_bits(self.to_bits().wrapping_add(k.to_bits() << 20))
+    }
+    #[inline(always)]
+    fn or_sign(self, sign: Self) -> Self {
+        f32::from_bits(self.to_bits() | (sign.to_bits() & 0x8000_0000))
+    }
 }
 
 impl Float for f64 {
@@ -154,5 +177,17 @@ impl Float for f64 {
     #[inline(always)]
     fn is_nan(self) -> bool {
         f64::is_nan(self)
+    }
+    #[inline(always)]
+    fn lookup8(self, table: &[Self; 8]) -> Self {
+        table[(self.to_bits() & 7) as usize]
+    }
+    #[inline(always)]
+    fn add_shifted_bits(self, k: Self) -> Self {
+        f64::from_bits(self.to_bits().wrapping_add(k.to_bits() << 49))
+    }
+    #[inline(always)]
+    fn or_sign(self, sign: Self) -> Self {
+        f64::from_bits(self.to_bits() | (sign.to_bits() & (1 << 63)))
     }
 }

@@ -36,8 +36,8 @@
 //! | function | formula | parameters | from y | gradient at breakpoints | NaN and infinities | ULP |
 //! |---|---|---|---|---|---|---|
 //! | [`relu`] | `x < 0 ? +0 : x` | none | yes | relu'(0) = 0; select (NaN/inf dy gives 0 where x <= 0) | NaN -> NaN; -0 -> -0; -inf -> +0 | 0 / 0 / 0 / 0 |
-//! | [`leaky_relu`] | `x > 0 ? x : negative_slope * x` | `negative_slope = 0.01` (any value but NaN) | if `negative_slope > 0` | leaky'(0) = negative_slope; multiply | NaN -> NaN (gradient too); -inf -> slope * -inf | 0.5 / 0.5 / 0.5 / 0.5 |
-//! | [`elu`] | `x > 0 ? x : alpha * expm1(x)` | `alpha = 1.0` (any value but NaN) | if `alpha > 0` | elu'(0) = alpha (left branch); multiply | NaN -> NaN; -inf -> -alpha, gradient dy * 0 | 0.88 / 0.98 / 0.69 / 0.94 |
+//! | [`leaky_relu`] | `x > 0 ? x : negative_slope * x` | `negative_slope = 0.01` (finite) | if `negative_slope > 0` | leaky'(0) = negative_slope; multiply | NaN -> NaN (gradient too); -inf -> slope * -inf | 0.5 / 0.5 / 0.5 / 0.5 |
+//! | [`elu`] | `x > 0 ? x : alpha * expm1(x)` | `alpha = 1.0` (finite) | if `alpha > 0` | elu'(0) = alpha (left branch); multiply | NaN -> NaN; -inf -> -alpha, gradient dy * 0 | 0.88 / 0.98 / 0.69 / 0.94 |
 //! | [`selu`] | `SELU_SCALE * (x > 0 ? x : SELU_ALPHA * expm1(x))` | none | yes | selu'(0) = scale * alpha (left branch); multiply | NaN -> NaN; -inf -> -scale * alpha | 1.79 / 1.82 / 1.42 / 1.55 |
 //! | [`celu`] | `x > 0 ? x : alpha * expm1(x / alpha)` | `alpha = 1.0` (0 < value < inf) | yes | celu'(0) = 1 (left branch); multiply | NaN -> NaN; -inf -> -alpha | 0.88 / 0.98 / 0.69 / 0.94 |
 //! | [`relu6`] | `min(max(x, 0), 6)` | none | yes | relu6'(0) = relu6'(6) = 0; select | NaN -> NaN; -0 -> -0; +-inf -> 6, 0 | 0 / 0 / 0 / 0 |
@@ -47,7 +47,7 @@
 //! | [`silu`] | `x * sigmoid(x)` | none | no | smooth, zero at x0 = -1.2785; limits 0 and 1 at -inf, +inf | NaN -> NaN; -inf -> -0, +inf -> +inf | 0.506 / 0.511 / 1.52 / 1.9 |
 //! | [`gelu`] | `x * Phi(x)` | none | no | smooth, zero at x0 = -0.7518; limits 0 and 1 at -inf, +inf | NaN -> NaN; -inf -> -0, +inf -> +inf | 0.507 / 0.5625 / 1.4 / 2.45 |
 //! | [`gelu_tanh`] | `x/2 * (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))` | none | no | smooth, zero at x0 = -0.7525; limits 0 and 1 at -inf, +inf | NaN -> NaN; -inf -> -0, +inf -> +inf | 0.506 / 0.519 / 1.15 / 2.82 |
-//! | [`softplus`] | `beta x > threshold ? x : ln(1 + e^(beta x)) / beta` | `beta = 1.0` (0 < value < inf), `threshold = 20.0` (any value but NaN) | no | sigmoid(beta x), 1 above the threshold; multiply | NaN -> NaN; -inf -> 0, +inf -> +inf | 0.505 / 0.505 / 0.97 / 0.8 |
+//! | [`softplus`] | `beta x > threshold ? x : ln(1 + e^(beta x)) / beta` | `beta = 1.0` (0 < value < inf), `threshold = 20.0` (finite) | no | sigmoid(beta x), 1 above the threshold; multiply | NaN -> NaN; -inf -> 0, +inf -> +inf | 0.505 / 0.505 / 0.97 / 0.8 |
 //! | [`mish`] | `x * tanh(softplus(x))` | none | no | smooth, zero at x0 = -1.1924; limits 0 and 1 at -inf, +inf | NaN -> NaN; -inf -> -0, +inf -> +inf | 0.506 / 0.51 / 1.52 / 2.4 |
 //! | [`hardswish`] | `x * clamp(x + 3, 0, 6) / 6` | none | no | hardswish'(-3) = 0 (select), hardswish'(3) = 1 | NaN -> NaN; every x <= -3 (and -inf) -> -0 | 0.5 / 0.5 / 0.5 / 0.33 |
 //! | [`hardsigmoid`] | `clamp(x + 3, 0, 6) / 6` | none | no | 0 at -3 and 3; select | NaN -> NaN; +-inf -> 1, 0 | 0.5 / 0.33 / 0.33 / 0.33 |
@@ -56,8 +56,9 @@
 //! The CPU is inspected once per process; [`Isa::active`] is the widest instruction set
 //! available (AVX-512, AVX2 + FMA, NEON, else portable scalar code), capped by the
 //! environment variable `SIMD_ACTIVATIONS_ISA=scalar|avx2|avx512|neon` (read once; an ISA the
-//! CPU lacks falls back to the best one below it; an unknown value is reported on stderr and
-//! ignored). After that, a call costs one relaxed atomic load. To run on a chosen ISA (tests,
+//! CPU lacks falls back to the best one below it; case and surrounding whitespace do not matter;
+//! an unknown or non-UTF-8 value is reported on stderr, once, and ignored). After that, a call
+//! costs one relaxed atomic load. To run on a chosen ISA (tests,
 //! benchmarks): the functions of [`isa_forced`] (`sigmoid_on(isa, x, y)`, also callable at
 //! the crate root) and the `_on` methods of [`Activation`].
 //!

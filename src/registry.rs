@@ -62,7 +62,7 @@ pub struct Spec {
 /// ```
 /// use simd_activations::registry::{find, Domain};
 /// let slope = &find("LeakyReLU").unwrap().params[0];
-/// assert_eq!((slope.name, slope.default, slope.domain), ("negative_slope", 0.01, Domain::NotNan));
+/// assert_eq!((slope.name, slope.default, slope.domain), ("negative_slope", 0.01, Domain::Finite));
 /// assert!(slope.keys.contains(&"slope"));
 /// ```
 #[non_exhaustive]
@@ -89,6 +89,8 @@ pub struct Param {
 pub enum Domain {
     /// Any value but NaN (infinities included).
     NotNan,
+    /// Any finite value.
+    Finite,
     /// `0 < value < inf`.
     Positive,
 }
@@ -105,6 +107,7 @@ impl Domain {
     pub fn contains(self, value: f64) -> bool {
         match self {
             Domain::NotNan => !value.is_nan(),
+            Domain::Finite => value.is_finite(),
             Domain::Positive => value > 0.0 && value.is_finite(),
         }
     }
@@ -117,6 +120,7 @@ impl Domain {
     pub fn describe(self) -> &'static str {
         match self {
             Domain::NotNan => "any value but NaN",
+            Domain::Finite => "finite",
             Domain::Positive => "0 < value < inf",
         }
     }
@@ -217,7 +221,7 @@ pub static ALL: [Spec; 16] = [
             name: "negative_slope",
             keys: &["slope", "alpha"],
             default: LEAKY_RELU_DEFAULT_SLOPE,
-            domain: Domain::NotNan,
+            domain: Domain::Finite,
         }],
         formula: "x > 0 ? x : negative_slope * x",
         from_output: FromOutput::IfPositive {
@@ -237,7 +241,7 @@ pub static ALL: [Spec; 16] = [
             name: "alpha",
             keys: &[],
             default: ELU_DEFAULT_ALPHA,
-            domain: Domain::NotNan,
+            domain: Domain::Finite,
         }],
         formula: "x > 0 ? x : alpha * expm1(x)",
         from_output: FromOutput::IfPositive {
@@ -390,7 +394,7 @@ pub static ALL: [Spec; 16] = [
                 name: "threshold",
                 keys: &[],
                 default: SOFTPLUS_DEFAULT_THRESHOLD,
-                domain: Domain::NotNan,
+                domain: Domain::Finite,
             },
         ],
         formula: "beta x > threshold ? x : ln(1 + e^(beta x)) / beta",

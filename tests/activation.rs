@@ -82,16 +82,18 @@ fn display_parses_back_bit_for_bit() {
         0.1 + 0.2,
         7.0,
     ] {
-        cases.push(Activation::LeakyRelu { slope: v });
-        cases.push(Activation::Elu { alpha: v });
         cases.push(Activation::Hardtanh {
             min_val: v.min(-v),
             max_val: v.max(-v),
         });
-        cases.push(Activation::Softplus {
-            beta: 2.5,
-            threshold: v,
-        });
+        if v.is_finite() {
+            cases.push(Activation::LeakyRelu { slope: v });
+            cases.push(Activation::Elu { alpha: v });
+            cases.push(Activation::Softplus {
+                beta: 2.5,
+                threshold: v,
+            });
+        }
         if v > 0.0 && v.is_finite() {
             cases.push(Activation::Celu { alpha: v });
             cases.push(Activation::Softplus {
@@ -276,14 +278,13 @@ fn bad_parameters_name_themselves_and_their_range() {
         ("CELU(alpha=inf)", "alpha", "0 < value < inf"),
         ("Softplus(beta=0)", "beta", "0 < value < inf"),
         ("Softplus(beta=-2, threshold=20)", "beta", "0 < value < inf"),
-        ("Softplus(1, nan)", "threshold", "any value but NaN"),
-        ("LeakyReLU(nan)", "negative_slope", "any value but NaN"),
-        (
-            "LeakyReLU(negative_slope=abc)",
-            "negative_slope",
-            "any value but NaN",
-        ),
-        ("ELU(alpha=NaN)", "alpha", "any value but NaN"),
+        ("Softplus(1, nan)", "threshold", "finite"),
+        ("Softplus(1, inf)", "threshold", "finite"),
+        ("LeakyReLU(nan)", "negative_slope", "finite"),
+        ("LeakyReLU(-inf)", "negative_slope", "finite"),
+        ("ELU(inf)", "alpha", "finite"),
+        ("LeakyReLU(negative_slope=abc)", "negative_slope", "finite"),
+        ("ELU(alpha=NaN)", "alpha", "finite"),
         (
             "Hardtanh(min_val=2, max_val=-2)",
             "min_val",
@@ -526,7 +527,26 @@ fn errors_write_nothing<T: TestFloat>() {
         ),
         (Activation::Celu { alpha: f64::NAN }, "alpha"),
         (Activation::LeakyRelu { slope: f64::NAN }, "negative_slope"),
+        (
+            Activation::LeakyRelu {
+                slope: f64::INFINITY,
+            },
+            "negative_slope",
+        ),
         (Activation::Elu { alpha: f64::NAN }, "alpha"),
+        (
+            Activation::Elu {
+                alpha: f64::NEG_INFINITY,
+            },
+            "alpha",
+        ),
+        (
+            Activation::Softplus {
+                beta: 1.0,
+                threshold: f64::INFINITY,
+            },
+            "threshold",
+        ),
         (
             Activation::Hardtanh {
                 min_val: 1.0,
@@ -586,9 +606,7 @@ fn errors_write_nothing<T: TestFloat>() {
         Activation::LeakyRelu { slope: 0.0 },
         Activation::LeakyRelu { slope: -0.1 },
         Activation::Elu { alpha: -1.0 },
-        Activation::Elu {
-            alpha: f64::INFINITY,
-        },
+        Activation::Elu { alpha: -0.0 },
     ];
     refused.extend(
         Activation::ALL
@@ -637,6 +655,10 @@ fn errors_write_nothing_f32() {
         Activation::LeakyRelu { slope: 1e-50 }.gradient_needs(),
         GradientInput::Input
     );
+    let a = Activation::LeakyRelu { slope: 1e300 };
+    a.forward(&[1.0f64], &mut [0.0]).unwrap();
+    let e = a.forward(&[1.0f32], &mut [5.0f32]).unwrap_err();
+    assert!(e.to_string().contains("as f32: inf"), "{e}");
 }
 
 #[test]

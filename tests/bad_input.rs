@@ -1,6 +1,7 @@
 //! Every documented panic: mismatched lengths (every function shape of every activation in
 //! the registry, and PReLU's and CReLU's), PReLU layouts, CReLU
-//! shapes, hardtanh bounds, parameter domains (leaky/ELU/CELU from output, CELU), and an
+//! shapes, hardtanh bounds, parameter domains (leaky/ELU/CELU from output, CELU), non-finite
+//! parameters (ELU alpha, leaky slope, softplus threshold, PReLU weights), and an
 //! `_on` call with an ISA this CPU lacks. Each case checks that the call panics, that the
 //! message names the function and the offending values or lengths, and that nothing was
 //! written: every output buffer (`y`, `dx`, `dweight`, and `xy` for in-place calls) still holds
@@ -432,6 +433,29 @@ fn crelu_shape<T: TestFloat>() -> Vec<Case<T>> {
             move |o| crelu_backward(&x, &dy, &mut o[0], row_len),
         ));
     }
+    // `2 * row_len` overflows: rejected by name (was a panic inside `chunks_exact` naming no
+    // function, or for `usize::MAX` silently accepted), also for empty slices.
+    for row_len in [1usize << (usize::BITS - 1), usize::MAX, usize::MAX / 2 + 7] {
+        let msg = format!("row_len = {row_len} is too large (2 * row_len overflows usize)");
+        for nx in [0, 4] {
+            let x = input::<T>(nx);
+            v.push(case(
+                format!("crelu(x.len() = {nx}, row_len = {row_len})"),
+                "crelu",
+                &[&msg],
+                &[2 * nx],
+                move |o| crelu(&x, &mut o[0], row_len),
+            ));
+            let (x, dy) = (input::<T>(nx), ones::<T>(2 * nx));
+            v.push(case(
+                format!("crelu_backward(x.len() = {nx}, row_len = {row_len})"),
+                "crelu_backward",
+                &[&msg],
+                &[nx],
+                move |o| crelu_backward(&x, &dy, &mut o[0], row_len),
+            ));
+        }
+    }
     v
 }
 
@@ -497,11 +521,19 @@ fn hardtanh_bounds<T: TestFloat>() -> Vec<Case<T>> {
 
 /// Parameters outside the domain: leaky ReLU from output `slope <= 0` or NaN; ELU and CELU
 /// from output `alpha <= 0` or NaN; CELU (all forms) `alpha <= 0` or NaN; softplus (all
-/// forms) `beta` not in `(0, inf)`, `threshold` NaN.
+/// forms) `beta` not in `(0, inf)`, `threshold` NaN or infinite.
 fn parameter_domain<T: TestFloat>() -> Vec<Case<T>> {
     type WithParam<T> = fn(&[T], &[T], &mut [T], T);
     let n = 6;
-    let bad = [0.0, -0.0, -0.5, -1.0, f64::NAN, f64::NEG_INFINITY];
+    let bad = [
+        0.0,
+        -0.0,
+        -0.5,
+        -1.0,
+        f64::NAN,
+        f64::NEG_INFINITY,
+        f64::INFINITY,
+    ];
     let mut v = Vec::new();
     let from_output: [(&'static str, &'static str, WithParam<T>); 3] = [
         (
@@ -564,7 +596,7 @@ fn parameter_domain<T: TestFloat>() -> Vec<Case<T>> {
             move |o| celu_backward(&x, &dy, &mut o[0], a),
         ));
     }
-    // Softplus (all forms): `beta` outside `0 < beta < inf`, or a NaN `threshold`.
+    // Softplus (all forms): `beta` outside `0 < beta < inf`, or a non-finite `threshold`.
     let softplus_bad = bad
         .iter()
         .chain(&[f64::INFINITY])
@@ -575,7 +607,13 @@ fn parameter_domain<T: TestFloat>() -> Vec<Case<T>> {
                 format!("beta = {} must be > 0 and finite", t::<T>(b)),
             )
         })
-        .chain([(1.0, f64::NAN, "threshold is NaN".to_string())]);
+        .chain([f64::NAN, f64::INFINITY, f64::NEG_INFINITY].map(|th| {
+            (
+                1.0,
+                th,
+                format!("threshold = {} must be finite", t::<T>(th)),
+            )
+        }));
     for (b, th, msg) in softplus_bad {
         let (b, th) = (t::<T>(b), t::<T>(th));
         let expect = [msg.as_str()];
@@ -603,6 +641,121 @@ fn parameter_domain<T: TestFloat>() -> Vec<Case<T>> {
             &expect,
             &[n],
             move |o| softplus_backward(&x, &dy, &mut o[0], b, th),
+        ));
+    }
+    v
+}
+
+/// Parameters that are NaN or infinite where any finite value is accepted (they would give NaN
+/// for finite inputs): ELU's alpha, leaky ReLU's slope, softplus's threshold, PReLU's weights.
+fn nonfinite_parameters<T: TestFloat>() -> Vec<Case<T>> {
+    type Fwd<T> = fn(&[T], &mut [T], T);
+    type InPl<T> = fn(&mut [T], T);
+    type Bwd<T> = fn(&[T], &[T], &mut [T], T);
+    let n = 6;
+    let nonfinite = [f64::NAN, -f64::NAN, f64::INFINITY, f64::NEG_INFINITY];
+    /// The three forms' names, the parameter's name, the three forms.
+    type Row<T> = ([&'static str; 3], &'static str, Fwd<T>, InPl<T>, Bwd<T>);
+    let scalar_params: [Row<T>; 3] = [
+        (
+            ["elu", "elu_inplace", "elu_backward"],
+            "alpha",
+            elu,
+            elu_inplace,
+            elu_backward,
+        ),
+        (
+            ["leaky_relu", "leaky_relu_inplace", "leaky_relu_backward"],
+            "slope",
+            leaky_relu,
+            leaky_relu_inplace,
+            leaky_relu_backward,
+        ),
+        (
+            ["softplus", "softplus_inplace", "softplus_backward"],
+            "threshold",
+            |x, y, th| softplus(x, y, T::ONE, th),
+            |xy, th| softplus_inplace(xy, T::ONE, th),
+            |x, dy, dx, th| softplus_backward(x, dy, dx, T::ONE, th),
+        ),
+    ];
+    let mut v = Vec::new();
+    for ([name, inplace_name, backward_name], param, fwd, inpl, bwd) in scalar_params {
+        for p in nonfinite {
+            let p = t::<T>(p);
+            let msg = format!("{param} = {p} must be finite");
+            let expect = [msg.as_str()];
+            let (x, dy) = (input::<T>(n), ones::<T>(n));
+            {
+                let x = x.clone();
+                v.push(case(
+                    format!("{name}({param} = {p})"),
+                    name,
+                    &expect,
+                    &[n],
+                    move |o| fwd(&x, &mut o[0], p),
+                ));
+            }
+            v.push(case(
+                format!("{inplace_name}({param} = {p})"),
+                inplace_name,
+                &expect,
+                &[n],
+                move |o| inpl(&mut o[0], p),
+            ));
+            v.push(case(
+                format!("{backward_name}({param} = {p})"),
+                backward_name,
+                &expect,
+                &[n],
+                move |o| bwd(&x, &dy, &mut o[0], p),
+            ));
+        }
+    }
+    // PReLU: the first non-finite weight is named, in any position, shared or per channel.
+    let weights: Vec<(Vec<f64>, usize)> = vec![
+        (vec![f64::NAN], 0),
+        (vec![f64::INFINITY], 0),
+        (vec![0.25, f64::NEG_INFINITY], 1),
+        (vec![0.25, 0.5, -f64::NAN], 2),
+        (vec![f64::INFINITY, 0.5, f64::NAN], 0),
+    ];
+    for (w, bad_at) in weights {
+        let w: Vec<T> = w.into_iter().map(t::<T>).collect();
+        let nw = w.len();
+        let msg = format!("weight[{bad_at}] = {} must be finite", w[bad_at]);
+        let expect = [msg.as_str()];
+        let args = format!("weight = {w:?}");
+        let (x, dy) = (input::<T>(n), ones::<T>(n));
+        {
+            let (x, w) = (x.clone(), w.clone());
+            v.push(case(
+                format!("prelu({args})"),
+                "prelu",
+                &expect,
+                &[n],
+                move |o| prelu(&x, &mut o[0], &w, 1),
+            ));
+        }
+        {
+            let w = w.clone();
+            v.push(case(
+                format!("prelu_inplace({args})"),
+                "prelu_inplace",
+                &expect,
+                &[n],
+                move |o| prelu_inplace(&mut o[0], &w, 1),
+            ));
+        }
+        v.push(case(
+            format!("prelu_backward({args})"),
+            "prelu_backward",
+            &expect,
+            &[n, nw],
+            move |o| {
+                let (dx, dw) = o.split_at_mut(1);
+                prelu_backward(&x, &dy, &mut dx[0], &w, 1, &mut dw[0])
+            },
         ));
     }
     v
@@ -715,6 +868,7 @@ for_both! {
     crelu_bad_shape_panics => crelu_shape;
     hardtanh_bad_bounds_panic => hardtanh_bounds;
     parameter_out_of_domain_panics => parameter_domain;
+    nonfinite_parameter_panics => nonfinite_parameters;
     unavailable_isa_panics => unavailable_isa;
 }
 
@@ -757,9 +911,16 @@ fn boundary_arguments_are_accepted() {
     celu(&x, &mut y, f32::MIN_POSITIVE);
     // Any slope / alpha where the domain is not restricted.
     leaky_relu(&x, &mut y, -2.0);
-    leaky_relu_backward(&x, &dy, &mut dx, f32::NAN);
+    leaky_relu_backward(&x, &dy, &mut dx, f32::MIN);
+    leaky_relu(&x, &mut y, f32::MAX);
     elu(&x, &mut y, -1.0);
+    elu(&x, &mut y, f32::MAX);
     elu_backward(&x, &dy, &mut dx, 0.0);
+    elu_backward(&x, &dy, &mut dx, f32::MIN);
+    // The largest finite softplus thresholds and PReLU weights.
+    softplus(&x, &mut y, 1.0, f32::MAX);
+    softplus_backward(&x, &dy, &mut dx, 1.0, f32::MIN);
+    prelu(&x, &mut y, &[f32::MAX, f32::MIN, 0.0], 2);
     // PReLU: one weight ignores inner (even a huge one); weight.len() * inner == x.len().
     let mut dw1 = [0.0f32];
     prelu(&x, &mut y, &[0.25], usize::MAX);

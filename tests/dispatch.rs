@@ -10,6 +10,7 @@
 mod common;
 
 use simd_activations::{Isa, ISA_ENV_VAR};
+use std::ffi::OsStr;
 use std::process::Command;
 
 const ALL: [Isa; 4] = [Isa::Scalar, Isa::Avx2, Isa::Avx512, Isa::Neon];
@@ -20,13 +21,33 @@ const CHILD_FLAG: &str = "SIMD_ACTIVATIONS_TEST_CHILD";
 const ACTIVE_MARK: &str = "simd-activations-test: active=";
 const AFTER_MARK: &str = "simd-activations-test: after-env-change=";
 
-/// The child side. Prints `Isa::active()`; in a child (only), then changes the variable and
-/// prints `Isa::active()` again, which must not have changed.
+/// Threads of a child that race through the first detection (to show a warning is printed
+/// once per process, not once per racing thread).
+const RACERS: usize = 32;
+
+/// The child side. Prints `Isa::active()`; in a child (only), the first detection happens in
+/// `RACERS` threads released at once, and afterwards the child changes the variable and prints
+/// `Isa::active()` again, which must not have changed.
 #[test]
 fn child_reports_active_isa() {
+    let child_mode = std::env::var_os(CHILD_FLAG).is_some();
+    if child_mode {
+        let start = std::sync::Arc::new(std::sync::Barrier::new(RACERS));
+        let racers: Vec<_> = (0..RACERS)
+            .map(|_| {
+                let start = start.clone();
+                std::thread::spawn(move || {
+                    start.wait();
+                    Isa::active()
+                })
+            })
+            .collect();
+        let seen: Vec<Isa> = racers.into_iter().map(|t| t.join().unwrap()).collect();
+        assert!(seen.windows(2).all(|w| w[0] == w[1]), "racers saw {seen:?}");
+    }
     let active = Isa::active();
     println!("{ACTIVE_MARK}{}", active.name());
-    if std::env::var_os(CHILD_FLAG).is_some() {
+    if child_mode {
         // Single-threaded here (the parent runs only this test, with --test-threads=1).
         let other = if active == Isa::Scalar {
             "avx512"
@@ -71,6 +92,11 @@ fn runner_command(exe: std::path::PathBuf) -> Command {
 
 /// Runs the child test with `SIMD_ACTIVATIONS_ISA` set to `value` (removed for `None`).
 fn child(value: Option<&str>) -> Child {
+    child_os(value.map(OsStr::new))
+}
+
+/// As [`child`], for any value the OS allows (not necessarily UTF-8).
+fn child_os(value: Option<&OsStr>) -> Child {
     let exe = std::env::current_exe().expect("current_exe");
     let mut cmd = runner_command(exe);
     cmd.args(["--exact", CHILD_TEST, "--nocapture", "--test-threads=1"])
@@ -322,5 +348,65 @@ fn names_display_and_lanes() {
         for b in ALL {
             assert_eq!(a == b, a.name() == b.name());
         }
+    }
+}
+
+#[test]
+fn surrounding_whitespace_is_ignored() {
+    for (value, isa) in [
+        (" avx2", Some(Isa::Avx2)),
+        ("scalar\n", Some(Isa::Scalar)),
+        ("\tAVX512 ", Some(Isa::Avx512)),
+        ("  neon  ", Some(Isa::Neon)),
+        (" \t\n", None), // blank: as unset
+    ] {
+        let c = child(Some(value));
+        assert_eq!(
+            c.active,
+            isa.map_or(widest(), capped),
+            "{ISA_ENV_VAR}={value:?}"
+        );
+        assert!(
+            !warned(&c.stderr),
+            "{value:?}: unexpected warning: {}",
+            c.stderr
+        );
+    }
+}
+
+/// A value that is not UTF-8 is reported (it used to be ignored silently) and ignored.
+#[cfg(unix)]
+#[test]
+fn non_utf8_value_is_reported_and_ignored() {
+    use std::os::unix::ffi::OsStrExt;
+    for bytes in [&b"avx2\xff"[..], b"\xff", b"sc\xc3alar"] {
+        let value = OsStr::from_bytes(bytes);
+        let c = child_os(Some(value));
+        assert_eq!(c.active, widest(), "{ISA_ENV_VAR}={value:?}");
+        assert!(
+            c.stderr.contains(ISA_ENV_VAR) && c.stderr.contains("UTF-8"),
+            "{value:?}: stderr must name the variable and say it is not UTF-8: {:?}",
+            c.stderr
+        );
+        assert_eq!(
+            c.stderr.matches(ISA_ENV_VAR).count(),
+            1,
+            "{value:?}: reported once: {:?}",
+            c.stderr
+        );
+    }
+}
+
+/// `RACERS` threads detect at once in each child: still one warning per process.
+#[test]
+fn warning_is_printed_once_per_process() {
+    for round in 0..8 {
+        let c = child(Some("bogus"));
+        assert_eq!(
+            c.stderr.matches(ISA_ENV_VAR).count(),
+            1,
+            "round {round}: {RACERS} racing threads, one process: {:?}",
+            c.stderr
+        );
     }
 }

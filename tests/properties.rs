@@ -446,8 +446,8 @@ impl<T: TestFloat> Arbitrary for Alpha<T> {
     }
 }
 
-/// Any slope: PyTorch's 0.01, [-1, 1], [-10, 10], tiny, special values (NaN and infinities
-/// included).
+/// Any finite slope: PyTorch's 0.01, [-1, 1], [-10, 10], tiny, the finite special values (NaN
+/// and infinite slopes, alphas and weights are rejected: `tests/bad_input.rs`).
 #[derive(Clone, Copy, Debug)]
 struct Slope<T>(T);
 
@@ -459,11 +459,18 @@ impl<T: TestFloat> Arbitrary for Slope<T> {
             1 | 2 => T::from_f64(uniform(&mut r, -1.0, 1.0)),
             3 => T::from_f64(uniform(&mut r, -10.0, 10.0)),
             4 => tiny(&mut r),
-            _ => special(&mut r),
+            _ => Some(special::<T>(&mut r))
+                .filter(|&v| is_finite(v))
+                .unwrap_or(T::from_f64(-0.5)),
         })
     }
     fn shrink(&self) -> Box<dyn Iterator<Item = Self>> {
-        Box::new(shrink_value(self.0).into_iter().map(Slope))
+        Box::new(
+            shrink_value(self.0)
+                .into_iter()
+                .filter(|&v| is_finite(v))
+                .map(Slope),
+        )
     }
 }
 

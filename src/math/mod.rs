@@ -11,6 +11,7 @@
 mod accuracy;
 mod consts;
 mod log1p;
+pub(crate) mod native;
 mod normal;
 mod pair;
 mod zero;

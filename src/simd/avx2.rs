@@ -1,11 +1,19 @@
 //! AVX2 + FMA: 8 x f32 / 4 x f64 in 256-bit registers.
 //!
+//! The partial loads and stores of the tails access exactly the `n` valid elements, in pieces
+//! of 4, 2 and 1 elements (f32) or 2 and 1 (f64) taken by the bits of `n` and assembled in
+//! registers: nothing past `ptr + n` is touched on any CPU. (`vmaskmovps` over a full window
+//! is shorter, but only Intel promises that its masked-off lanes never fault; AMD documents
+//! their fault behaviour as implementation dependent. A stack buffer, as on NEON, was measured
+//! up to 2x slower for short slices here: a `memcpy` call and a failed store-to-load
+//! forwarding per tail. `tests/guard_pages.rs` puts every buffer against a `PROT_NONE` page.)
+//!
 //! Invariant of this module: values of [`F32x8`] and [`F64x4`] exist only inside code reached
 //! through `dispatch::run_avx2`, which runs only after AVX2 and FMA were detected. Every
 //! `unsafe` block below relies on it (the intrinsics need those CPU features) and, for memory
 //! accesses, on the caller's pointer contract stated on the `Vector` trait.
 
-use super::{Simd, Vector, WideFn};
+use super::{NativeFn, Simd, Vector, WideFn};
 use crate::math::{Full, Single};
 use core::arch::x86_64::*;
 
@@ -50,8 +58,29 @@ impl Vector for F32x8 {
     }
     #[inline(always)]
     unsafe fn load_partial(ptr: *const f32, n: usize) -> Self {
-        // Masked-off lanes are not accessed (no fault, no read past `ptr + n`).
-        F32x8(avx!(_mm256_maskload_ps(ptr, mask32(n))))
+        debug_assert!(n < 8);
+        // From the end: the odd element, the pair before it, then the leading four. Each
+        // piece lies inside `ptr[..n]`.
+        let mut rest = n;
+        let mut v = avx!(_mm_setzero_ps());
+        if n & 1 != 0 {
+            rest -= 1;
+            // SAFETY: element `rest < n` is valid (caller) and aligned for f32.
+            let last = unsafe { ptr.add(rest).read() };
+            v = avx!(_mm_set_ss(last));
+        }
+        if n & 2 != 0 {
+            rest -= 2;
+            // SAFETY: elements `rest, rest + 1 < n` are valid (caller); unaligned read.
+            let pair = unsafe { ptr.add(rest).cast::<i64>().read_unaligned() };
+            v = avx!(_mm_movelh_ps(_mm_castsi128_ps(_mm_cvtsi64_si128(pair)), v));
+        }
+        F32x8(if n & 4 != 0 {
+            // SAFETY: elements 0..4 < n are valid (caller); `loadu` has no alignment need.
+            avx!(_mm256_set_m128(v, _mm_loadu_ps(ptr)))
+        } else {
+            avx!(_mm256_set_m128(_mm_setzero_ps(), v))
+        })
     }
     #[inline(always)]
     unsafe fn store(self, ptr: *mut f32) {
@@ -59,7 +88,28 @@ impl Vector for F32x8 {
     }
     #[inline(always)]
     unsafe fn store_partial(self, ptr: *mut f32, n: usize) {
-        avx!(_mm256_maskstore_ps(ptr, mask32(n), self.0))
+        debug_assert!(n < 8);
+        // From the start: four, two, one; `v` holds the lanes not yet written, lowest first.
+        let mut done = 0;
+        let mut v = avx!(_mm256_castps256_ps128(self.0));
+        if n & 4 != 0 {
+            // SAFETY: elements 0..4 < n are valid for writes (caller); `storeu` is unaligned.
+            avx!(_mm_storeu_ps(ptr, v));
+            v = avx!(_mm256_extractf128_ps::<1>(self.0));
+            done = 4;
+        }
+        if n & 2 != 0 {
+            let pair = avx!(_mm_cvtsi128_si64(_mm_castps_si128(v)));
+            // SAFETY: elements `done, done + 1 < n` are valid for writes (caller); unaligned.
+            unsafe { ptr.add(done).cast::<i64>().write_unaligned(pair) };
+            v = avx!(_mm_movehl_ps(v, v));
+            done += 2;
+        }
+        if n & 1 != 0 {
+            let last = avx!(_mm_cvtss_f32(v));
+            // SAFETY: element `done < n` is valid for writes (caller) and aligned for f32.
+            unsafe { ptr.add(done).write(last) };
+        }
     }
     #[inline(always)]
     unsafe fn store_stream(self, ptr: *mut f32) {
@@ -160,6 +210,33 @@ impl Vector for F32x8 {
         })
     }
 
+    #[inline(always)]
+    fn eval_native<const N: usize, F: NativeFn<N>>(inputs: [Self; N], f: F) -> Self {
+        f.eval_f32(inputs)
+    }
+    #[inline(always)]
+    fn lookup8(self, table: &[f32; 8]) -> Self {
+        // vpermps reads the low three bits of each index lane.
+        F32x8(avx!(_mm256_permutevar8x32_ps(
+            _mm256_loadu_ps(table.as_ptr()),
+            _mm256_castps_si256(self.0)
+        )))
+    }
+    #[inline(always)]
+    fn add_shifted_bits(self, k: Self) -> Self {
+        F32x8(avx!(_mm256_castsi256_ps(_mm256_add_epi32(
+            _mm256_castps_si256(self.0),
+            _mm256_slli_epi32::<20>(_mm256_castps_si256(k.0))
+        ))))
+    }
+    #[inline(always)]
+    fn or_sign(self, sign: Self) -> Self {
+        F32x8(avx!(_mm256_or_ps(
+            self.0,
+            _mm256_and_ps(sign.0, _mm256_set1_ps(-0.0))
+        )))
+    }
+
     type Wide = F64x4;
 
     #[inline(always)]
@@ -192,7 +269,19 @@ impl Vector for F64x4 {
     }
     #[inline(always)]
     unsafe fn load_partial(ptr: *const f64, n: usize) -> Self {
-        F64x4(avx!(_mm256_maskload_pd(ptr, mask64(n))))
+        debug_assert!(n < 4);
+        let mut v = avx!(_mm_setzero_pd());
+        if n & 1 != 0 {
+            // SAFETY: element `n - 1` is valid (caller) and aligned for f64.
+            let last = unsafe { ptr.add(n - 1).read() };
+            v = avx!(_mm_set_sd(last));
+        }
+        F64x4(if n & 2 != 0 {
+            // SAFETY: elements 0, 1 < n are valid (caller); `loadu` has no alignment need.
+            avx!(_mm256_set_m128d(v, _mm_loadu_pd(ptr)))
+        } else {
+            avx!(_mm256_set_m128d(_mm_setzero_pd(), v))
+        })
     }
     #[inline(always)]
     unsafe fn store(self, ptr: *mut f64) {
@@ -200,7 +289,20 @@ impl Vector for F64x4 {
     }
     #[inline(always)]
     unsafe fn store_partial(self, ptr: *mut f64, n: usize) {
-        avx!(_mm256_maskstore_pd(ptr, mask64(n), self.0))
+        debug_assert!(n < 4);
+        let mut done = 0;
+        let mut v = avx!(_mm256_castpd256_pd128(self.0));
+        if n & 2 != 0 {
+            // SAFETY: elements 0, 1 < n are valid for writes (caller); `storeu` is unaligned.
+            avx!(_mm_storeu_pd(ptr, v));
+            v = avx!(_mm256_extractf128_pd::<1>(self.0));
+            done = 2;
+        }
+        if n & 1 != 0 {
+            let last = avx!(_mm_cvtsd_f64(v));
+            // SAFETY: element `done < n` is valid for writes (caller) and aligned for f64.
+            unsafe { ptr.add(done).write(last) };
+        }
     }
     #[inline(always)]
     unsafe fn store_stream(self, ptr: *mut f64) {
@@ -303,22 +405,8 @@ impl Vector for F64x4 {
     fn eval_wide<const N: usize, F: WideFn<N>>(inputs: [Self; N], f: F) -> Self {
         f.eval::<_, Full>(inputs)
     }
-}
-
-/// Lane mask with the first `n` of 8 i32 lanes set.
-#[inline(always)]
-fn mask32(n: usize) -> __m256i {
-    avx!(_mm256_cmpgt_epi32(
-        _mm256_set1_epi32(n as i32),
-        _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)
-    ))
-}
-
-/// Lane mask with the first `n` of 4 i64 lanes set.
-#[inline(always)]
-fn mask64(n: usize) -> __m256i {
-    avx!(_mm256_cmpgt_epi64(
-        _mm256_set1_epi64x(n as i64),
-        _mm256_setr_epi64x(0, 1, 2, 3)
-    ))
+    #[inline(always)]
+    fn eval_native<const N: usize, F: NativeFn<N>>(inputs: [Self; N], f: F) -> Self {
+        f.eval::<_, Full>(inputs)
+    }
 }

@@ -1,5 +1,7 @@
 //! AVX-512 F: 16 x f32 / 8 x f64 in 512-bit registers, comparisons into mask registers,
-//! masked loads and stores for the tails.
+//! masked loads and stores for the tails. (Unlike AVX2's `vmaskmov`, AVX-512 masking
+//! suppresses faults of masked-off elements architecturally, on every vendor: the tails touch
+//! nothing past `ptr + n`; `tests/guard_pages.rs` checks it where the CPU has AVX-512.)
 //!
 //! Invariant of this module: values of [`F32x16`] and [`F64x8`] exist only inside code reached
 //! through `dispatch::run_avx512`, which runs only after AVX-512 F (and AVX2, FMA) were
@@ -9,7 +11,7 @@
 // Compiled only when build.rs saw rustc >= 1.89, where these intrinsics are stable.
 #![allow(clippy::incompatible_msrv)]
 
-use super::{Simd, Vector, WideFn};
+use super::{NativeFn, Simd, Vector, WideFn};
 use crate::math::{Full, Single};
 use core::arch::x86_64::*;
 
@@ -165,6 +167,38 @@ impl Vector for F32x16 {
         avx512!(_mm512_reduce_add_ps(self.0))
     }
 
+    #[inline(always)]
+    fn eval_native<const N: usize, F: NativeFn<N>>(inputs: [Self; N], f: F) -> Self {
+        f.eval_f32(inputs)
+    }
+    #[inline(always)]
+    fn lookup8(self, table: &[f32; 8]) -> Self {
+        // vpermps reads the low four bits of each index lane: the table is repeated.
+        let t = [
+            table[0], table[1], table[2], table[3], table[4], table[5], table[6], table[7],
+            table[0], table[1], table[2], table[3], table[4], table[5], table[6], table[7],
+        ];
+        F32x16(avx512!(_mm512_permutexvar_ps(
+            _mm512_castps_si512(self.0),
+            _mm512_loadu_ps(t.as_ptr())
+        )))
+    }
+    #[inline(always)]
+    fn add_shifted_bits(self, k: Self) -> Self {
+        F32x16(avx512!(_mm512_castsi512_ps(_mm512_add_epi32(
+            _mm512_castps_si512(self.0),
+            _mm512_slli_epi32::<20>(_mm512_castps_si512(k.0))
+        ))))
+    }
+    #[inline(always)]
+    fn or_sign(self, sign: Self) -> Self {
+        // Integer forms: the float and/or need AVX-512 DQ.
+        F32x16(avx512!(_mm512_castsi512_ps(_mm512_or_si512(
+            _mm512_castps_si512(self.0),
+            _mm512_and_si512(_mm512_castps_si512(sign.0), _mm512_set1_epi32(i32::MIN))
+        ))))
+    }
+
     type Wide = F64x8;
 
     #[inline(always)]
@@ -311,6 +345,10 @@ impl Vector for F64x8 {
 
     #[inline(always)]
     fn eval_wide<const N: usize, F: WideFn<N>>(inputs: [Self; N], f: F) -> Self {
+        f.eval::<_, Full>(inputs)
+    }
+    #[inline(always)]
+    fn eval_native<const N: usize, F: NativeFn<N>>(inputs: [Self; N], f: F) -> Self {
         f.eval::<_, Full>(inputs)
     }
 }

@@ -22,6 +22,9 @@ pub(crate) mod avx512;
 #[cfg(target_arch = "aarch64")]
 pub(crate) mod neon;
 
+#[cfg(test)]
+mod conformance;
+
 use crate::math::Accuracy;
 #[cfg(doc)]
 use crate::math::{Full, Single};
@@ -32,6 +35,13 @@ pub trait WideFn<const N: usize>: Copy {
     /// The result for one vector of each input, to the accuracy `A` ([`Single`] where the
     /// result will be rounded to f32, [`Full`] for f64).
     fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, inputs: [W; N]) -> W;
+}
+
+/// A function of `N` vectors with a native f32 body (`eval_f32`, f32 lanes throughout) and
+/// the f64 body of [`WideFn`] for f64 elements (see [`Vector::eval_native`]).
+pub trait NativeFn<const N: usize>: WideFn<N> {
+    /// The result for one f32 vector of each input.
+    fn eval_f32<V: Vector<Elem = f32>>(self, inputs: [V; N]) -> V;
 }
 
 /// A token proving that one instruction set may be used; names its vector types.
@@ -146,6 +156,60 @@ pub trait Vector: Copy {
     /// `f` runs on each, and the results are rounded back to f32 once; f64 vectors are passed
     /// to `f` as they are.
     fn eval_wide<const N: usize, F: WideFn<N>>(inputs: [Self; N], f: F) -> Self;
+
+    /// Evaluates `f` natively: f32 vectors run [`NativeFn::eval_f32`], f64 vectors
+    /// [`WideFn::eval`] at [`Full`] accuracy.
+    fn eval_native<const N: usize, F: NativeFn<N>>(inputs: [Self; N], f: F) -> Self;
+
+    /// Lane-wise `table[bits & 7]`: the low three bits of each lane's bit pattern index an
+    /// eight-entry table (one `vpermps` on x86; through memory where no override exists).
+    #[inline(always)]
+    fn lookup8(self, table: &[Self::Elem; 8]) -> Self {
+        self.lane_wise(|v| v.lookup8(table))
+    }
+
+    /// Lane-wise integer sum of the bit patterns, `k`'s shifted left by the mantissa width
+    /// less 3 (20 for f32): adds `k`'s low bits above the three that [`Vector::lookup8`]
+    /// reads into the exponent field (the `2^(n + j/8)` of a table-driven exponential).
+    #[inline(always)]
+    fn add_shifted_bits(self, k: Self) -> Self {
+        let mut kb = [Self::Elem::ZERO; 16];
+        // SAFETY: `kb` holds 16 >= LANES elements (asserted at compile time below).
+        unsafe { k.store(kb.as_mut_ptr()) };
+        let mut i = 0;
+        self.lane_wise(|v| {
+            i += 1;
+            v.add_shifted_bits(kb[i - 1])
+        })
+    }
+
+    /// `self` with the sign bit of `sign` or-ed in: `copysign(self, sign)` for a `self` whose
+    /// sign bit is clear (keeps `-0.0`, which a select on `sign < 0` would not).
+    #[inline(always)]
+    fn or_sign(self, sign: Self) -> Self {
+        let mut sb = [Self::Elem::ZERO; 16];
+        // SAFETY: `sb` holds 16 >= LANES elements (asserted in `lane_wise`).
+        unsafe { sign.store(sb.as_mut_ptr()) };
+        let mut i = 0;
+        self.lane_wise(|v| {
+            i += 1;
+            v.or_sign(sb[i - 1])
+        })
+    }
+
+    /// Applies `f` to every lane through memory (the portable form of the bit operations).
+    #[inline(always)]
+    fn lane_wise(self, mut f: impl FnMut(Self::Elem) -> Self::Elem) -> Self {
+        const { assert!(Self::LANES <= 16) };
+        let mut buf = [Self::Elem::ZERO; 16];
+        // SAFETY: `buf` holds 16 >= LANES elements.
+        unsafe { self.store(buf.as_mut_ptr()) };
+        for v in &mut buf[..Self::LANES] {
+            *v = f(*v);
+        }
+        // SAFETY: as above.
+        unsafe { Self::load(buf.as_ptr()) }
+    }
 
     /// All lanes zero (+0.0).
     #[inline(always)]

@@ -2,7 +2,7 @@
 //! plain Rust, and gives bit-for-bit the results of the SIMD instantiations (the same operations
 //! in the same order, with a fused `mul_add`).
 
-use super::{Simd, Vector, WideFn};
+use super::{NativeFn, Simd, Vector, WideFn};
 use crate::math::{Full, Single};
 
 /// Token of the portable ISA (always available).
@@ -19,7 +19,7 @@ impl Simd for Scalar {
 pub struct Lane<T>(pub T);
 
 macro_rules! lane_impl {
-    ($t:ty, $mant:expr, $accuracy:ty) => {
+    ($t:ty, $mant:expr, $accuracy:ty, $native:ident) => {
         impl Vector for Lane<$t> {
             type Elem = $t;
             type Mask = bool;
@@ -149,9 +149,38 @@ macro_rules! lane_impl {
                 // f64 -> f32 `as` rounds to nearest (even), like the SIMD conversions.
                 Lane(f.eval::<_, $accuracy>(inputs.map(|v| Lane(v.0 as f64))).0 as $t)
             }
+
+            #[inline(always)]
+            fn eval_native<const N: usize, F: NativeFn<N>>(inputs: [Self; N], f: F) -> Self {
+                $native(inputs, f)
+            }
+            #[inline(always)]
+            fn lookup8(self, table: &[$t; 8]) -> Self {
+                Lane(crate::Float::lookup8(self.0, table))
+            }
+            #[inline(always)]
+            fn add_shifted_bits(self, k: Self) -> Self {
+                Lane(crate::Float::add_shifted_bits(self.0, k.0))
+            }
+            #[inline(always)]
+            fn or_sign(self, sign: Self) -> Self {
+                Lane(crate::Float::or_sign(self.0, sign.0))
+            }
         }
     };
 }
 
-lane_impl!(f32, 23, Single);
-lane_impl!(f64, 52, Full);
+/// `eval_native` of an f32 lane: the native f32 body.
+#[inline(always)]
+fn native_f32<const N: usize, F: NativeFn<N>>(inputs: [Lane<f32>; N], f: F) -> Lane<f32> {
+    f.eval_f32(inputs)
+}
+
+/// `eval_native` of an f64 lane: the f64 body.
+#[inline(always)]
+fn native_f64<const N: usize, F: NativeFn<N>>(inputs: [Lane<f64>; N], f: F) -> Lane<f64> {
+    f.eval::<_, Full>(inputs)
+}
+
+lane_impl!(f32, 23, Single, native_f32);
+lane_impl!(f64, 52, Full, native_f64);
