@@ -480,8 +480,8 @@ isa_fn! {
 }
 
 isa_fn! {
-    /// Gradient of the tanh form (PyTorch's formula, without its cancellations): `dx = dy * (0.5 (1
-    /// + t) + 0.5 x (1 - t^2) sqrt(2/pi) (1 + 3 * 0.044715 x^2))`, `t = tanh(u)`, in f64; the
+    /// Gradient of the tanh form (PyTorch's formula, without its cancellations):
+    /// `dx = dy * (0.5 (1 + t) + 0.5 x (1 - t^2) sqrt(2/pi) (1 + 3 * 0.044715 x^2))`, `t = tanh(u)`, in f64; the
     /// limits 0 and 1 at `-inf` and `+inf`. The two terms cancel at the zero x0 = -0.7525, so f32
     /// results come from a Taylor series there (|x - x0| < 1/32; f64: every factor in double length
     /// and a longer series on |x - x0| < 1/4). Error (`dy = 1`): 0.519 ULP for every f32 input

@@ -5,6 +5,17 @@ use crate::simd::Simd;
 use core::sync::atomic::{AtomicU8, Ordering};
 
 /// An instruction set a kernel can run on.
+///
+/// `#[non_exhaustive]`: later versions may add ISAs, so a `match` needs a `_` arm. Parses
+/// from its [`name`](Isa::name), ignoring case.
+///
+/// ```
+/// use simd_activations::Isa;
+/// assert!(Isa::Scalar.is_available());
+/// assert_eq!("AVX2".parse::<Isa>().unwrap(), Isa::Avx2);
+/// assert!(Isa::ALL.contains(&Isa::active()));
+/// ```
+#[non_exhaustive]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Isa {
     /// Portable Rust, one element at a time; always available. Bit-identical to the SIMD paths.
@@ -23,7 +34,7 @@ pub enum Isa {
 /// once per process and ignored.
 pub const ISA_ENV_VAR: &str = "SIMD_ACTIVATIONS_ISA";
 
-const ALL: [Isa; 4] = [Isa::Scalar, Isa::Avx2, Isa::Avx512, Isa::Neon];
+const ALL: [Isa; 4] = Isa::ALL;
 
 /// Detection result, computed once: bit `1 << isa` for each available ISA, the active ISA in
 /// bits 4..6, and bit 7 as "initialised". Zero means "not yet detected".
@@ -31,6 +42,16 @@ static STATE: AtomicU8 = AtomicU8::new(0);
 const INIT: u8 = 0x80;
 
 impl Isa {
+    /// Every ISA of this version, available here or not, from the most portable to the
+    /// widest.
+    ///
+    /// ```
+    /// use simd_activations::Isa;
+    /// let names: Vec<&str> = Isa::ALL.iter().map(|i| i.name()).collect();
+    /// assert_eq!(names, ["scalar", "avx2", "avx512", "neon"]);
+    /// ```
+    pub const ALL: [Isa; 4] = [Isa::Scalar, Isa::Avx2, Isa::Avx512, Isa::Neon];
+
     /// Every ISA this CPU (and this build) supports, from the most portable to the widest.
     pub fn available() -> Vec<Isa> {
         let s = state();
@@ -79,6 +100,32 @@ impl Isa {
 impl core::fmt::Display for Isa {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+impl core::str::FromStr for Isa {
+    type Err = crate::Error;
+
+    /// The ISA named `s` ([`Isa::name`]), ignoring case and surrounding spaces; available on
+    /// this CPU or not.
+    ///
+    /// # Errors
+    /// [`Error::UnknownName`](crate::Error::UnknownName), listing the names.
+    ///
+    /// ```
+    /// use simd_activations::Isa;
+    /// assert_eq!(" Neon ".parse::<Isa>().unwrap(), Isa::Neon);
+    /// assert!("sse2".parse::<Isa>().is_err());
+    /// ```
+    fn from_str(s: &str) -> Result<Isa, crate::Error> {
+        let t = s.trim();
+        ALL.into_iter()
+            .find(|i| i.name().eq_ignore_ascii_case(t))
+            .ok_or_else(|| crate::Error::UnknownName {
+                what: "Isa",
+                name: t.to_string(),
+                accepted: ALL.iter().map(|i| i.name()).collect(),
+            })
     }
 }
 

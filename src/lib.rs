@@ -1,9 +1,56 @@
 //! SIMD activation functions and their gradients, for `f32` and `f64`, on slices.
 //!
-//! Every function comes in the forms `name(x, y, ..)` (out of place), `name_inplace(xy, ..)`
-//! and `name_backward(x, dy, dx, ..)` (gradient from the input), many also
-//! `name_backward_from_output(y, dy, dx, ..)` (gradient from the output, for when the forward
-//! ran in place). Each has a twin `name_on(isa, ..)` that runs on a chosen [`Isa`].
+//! Two ways in: the free functions (`relu(x, y)`, `gelu_backward(x, dy, dx)`, ...), which
+//! panic on bad arguments, and [`Activation`], a value chosen in code or parsed from a
+//! PyTorch, Keras or Hugging Face config string, whose methods return [`Error`] instead.
+//!
+//! ```
+//! use simd_activations::{Activation, GradientInput};
+//! let act: Activation = "gelu_new".parse()?;          // Hugging Face's name of GELU (tanh)
+//! let x = [-2.0f32, -0.5, 0.0, 1.5];
+//! let mut y = [0.0; 4];
+//! act.forward(&x, &mut y)?;
+//! let mut dx = [0.0; 4];
+//! act.backward(&x, &[1.0; 4], &mut dx)?;              // dx = gelu_tanh'(x)
+//! assert_eq!(act.gradient_needs(), GradientInput::Input);
+//! assert_eq!(act.to_string(), "GELU(approximate='tanh')");
+//! # Ok::<(), simd_activations::Error>(())
+//! ```
+//!
+//! # The functions
+//! Every unary activation has an out-of-place form `name(x, y, ..)`, an in-place form
+//! `name_inplace(xy, ..)`, a gradient from the input `name_backward(x, dy, dx, ..)` and, where
+//! the output determines the gradient (column "from y"), `name_backward_from_output(y, dy,
+//! dx, ..)`, for when the forward ran in place. [`prelu`] (one weight or per channel, NCHW or
+//! channels-last, with the weight gradient) and [`crelu`] (doubles the row) are not in the
+//! table: their shapes differ.
+//!
+//! The table is [`registry::ALL`] (a test keeps them equal). Parameters are PyTorch's, with
+//! its defaults (also constants such as [`LEAKY_RELU_DEFAULT_SLOPE`]); hardtanh also needs
+//! `min_val <= max_val`. "select" means the gradient is chosen, not multiplied, so a NaN or
+//! infinite `dy` where the derivative is 0 gives 0. ULP: measured maximum error against the
+//! exact value with the default parameters, f32 forward / f32 gradient / f64 forward / f64
+//! gradient (`dy = 1`), every f32 input and dense f64 samples (see each function's docs and
+//! the README); `Phi` is the standard normal CDF.
+//!
+//! | function | formula | parameters | from y | gradient at breakpoints | NaN and infinities | ULP |
+//! |---|---|---|---|---|---|---|
+//! | [`relu`] | `x < 0 ? +0 : x` | none | yes | relu'(0) = 0; select (NaN/inf dy gives 0 where x <= 0) | NaN -> NaN; -0 -> -0; -inf -> +0 | 0 / 0 / 0 / 0 |
+//! | [`leaky_relu`] | `x > 0 ? x : negative_slope * x` | `negative_slope = 0.01` (finite) | if `negative_slope > 0` | leaky'(0) = negative_slope; multiply | NaN -> NaN (gradient too); -inf -> slope * -inf | 0.5 / 0.5 / 0.5 / 0.5 |
+//! | [`elu`] | `x > 0 ? x : alpha * expm1(x)` | `alpha = 1.0` (finite) | if `alpha > 0` | elu'(0) = alpha (left branch); multiply | NaN -> NaN; -inf -> -alpha, gradient dy * 0 | 0.88 / 0.98 / 0.69 / 0.94 |
+//! | [`selu`] | `SELU_SCALE * (x > 0 ? x : SELU_ALPHA * expm1(x))` | none | yes | selu'(0) = scale * alpha (left branch); multiply | NaN -> NaN; -inf -> -scale * alpha | 1.79 / 1.82 / 1.42 / 1.55 |
+//! | [`celu`] | `x > 0 ? x : alpha * expm1(x / alpha)` | `alpha = 1.0` (0 < value < inf) | yes | celu'(0) = 1 (left branch); multiply | NaN -> NaN; -inf -> -alpha | 0.88 / 0.98 / 0.69 / 0.94 |
+//! | [`relu6`] | `min(max(x, 0), 6)` | none | yes | relu6'(0) = relu6'(6) = 0; select | NaN -> NaN; -0 -> -0; +-inf -> 6, 0 | 0 / 0 / 0 / 0 |
+//! | [`hardtanh`] | `clamp(x, min_val, max_val)` | `min_val = -1.0` (any value but NaN), `max_val = 1.0` (any value but NaN) | yes | 0 at both bounds; select | NaN -> NaN; an input equal to a bound is returned as is | 0 / 0 / 0 / 0 |
+//! | [`sigmoid`] | `1 / (1 + e^-x)` | none | yes | smooth; multiply | NaN -> NaN; +-inf -> 1, 0; subnormal results kept | 0.505 / 0.505 / 0.8 / 0.8 |
+//! | [`tanh`] | `tanh(x)` | none | yes | smooth; multiply | NaN -> NaN; +-inf -> +-1; -0 -> -0 | 0.514 / 0.505 / 0.65 / 0.93 |
+//! | [`silu`] | `x * sigmoid(x)` | none | no | smooth, zero at x0 = -1.2785; limits 0 and 1 at -inf, +inf | NaN -> NaN; -inf -> -0, +inf -> +inf | 0.506 / 0.511 / 1.52 / 1.9 |
+//! | [`gelu`] | `x * Phi(x)` | none | no | smooth, zero at x0 = -0.7518; limits 0 and 1 at -inf, +inf | NaN -> NaN; -inf -> -0, +inf -> +inf | 0.507 / 0.5625 / 1.4 / 2.45 |
+//! | [`gelu_tanh`] | `x/2 * (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))` | none | no | smooth, zero at x0 = -0.7525; limits 0 and 1 at -inf, +inf | NaN -> NaN; -inf -> -0, +inf -> +inf | 0.506 / 0.519 / 1.15 / 2.82 |
+//! | [`softplus`] | `beta x > threshold ? x : ln(1 + e^(beta x)) / beta` | `beta = 1.0` (0 < value < inf), `threshold = 20.0` (finite) | no | sigmoid(beta x), 1 above the threshold; multiply | NaN -> NaN; -inf -> 0, +inf -> +inf | 0.505 / 0.505 / 0.97 / 0.8 |
+//! | [`mish`] | `x * tanh(softplus(x))` | none | no | smooth, zero at x0 = -1.1924; limits 0 and 1 at -inf, +inf | NaN -> NaN; -inf -> -0, +inf -> +inf | 0.506 / 0.51 / 1.52 / 2.4 |
+//! | [`hardswish`] | `x * clamp(x + 3, 0, 6) / 6` | none | no | hardswish'(-3) = 0 (select), hardswish'(3) = 1 | NaN -> NaN; every x <= -3 (and -inf) -> -0 | 0.5 / 0.5 / 0.5 / 0.33 |
+//! | [`hardsigmoid`] | `clamp(x + 3, 0, 6) / 6` | none | no | 0 at -3 and 3; select | NaN -> NaN; +-inf -> 1, 0 | 0.5 / 0.33 / 0.33 / 0.33 |
 //!
 //! # Dispatch
 //! The CPU is inspected once per process; [`Isa::active`] is the widest instruction set
@@ -11,7 +58,15 @@
 //! environment variable `SIMD_ACTIVATIONS_ISA=scalar|avx2|avx512|neon` (read once; an ISA the
 //! CPU lacks falls back to the best one below it; case and surrounding whitespace do not matter;
 //! an unknown or non-UTF-8 value is reported on stderr, once, and ignored). After that, a call
-//! costs one relaxed atomic load.
+//! costs one relaxed atomic load. To run on a chosen ISA (tests,
+//! benchmarks): the functions of [`isa_forced`] (`sigmoid_on(isa, x, y)`, also callable at
+//! the crate root) and the `_on` methods of [`Activation`].
+//!
+//! # Compile cost
+//! The generic functions only forward to their f32 and f64 instances, which are compiled once
+//! in this crate: a dependent crate does not generate the kernels' code itself, and touching
+//! it rebuilds in about the same time whether it calls every function or none (measured in
+//! `CHANGELOG.md`, `.ci/compile-cost.sh`).
 //!
 //! # Semantics
 //! As PyTorch's vectorized CPU kernels unless a function's docs say otherwise: NaN in gives
@@ -20,8 +75,10 @@
 //! identical on every ISA and at every position in the slice (body or tail).
 //!
 //! # Errors
-//! Bad arguments (mismatched lengths, invalid parameters) panic with a message naming the
-//! function and the values, before anything is written (see each function's `# Panics`).
+//! The free functions panic on bad arguments (mismatched lengths, invalid parameters) with a
+//! message naming the function and the values, before anything is written (see each
+//! function's `# Panics`). [`Activation`]'s methods make the same checks first and return
+//! [`Error`]; nothing is written then either.
 //!
 //! ```
 //! use simd_activations::{relu, elu_backward};
@@ -36,17 +93,35 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
+mod activation;
 mod api;
 mod checks;
+mod defaults;
 mod dispatch;
 mod driver;
+mod error;
 mod float;
+pub mod isa_forced;
 mod math;
+pub mod registry;
 mod simd;
 
 #[path = "../kernels/mod.rs"]
 mod kernels;
 
+pub use activation::{Activation, GradientInput};
+pub use defaults::*;
 pub use dispatch::{Isa, ISA_ENV_VAR};
+pub use error::Error;
 pub use float::Float;
+/// ```
+/// assert_eq!(simd_activations::reference::relu(-0.0f32).to_bits(), (-0.0f32).to_bits());
+/// ```
+#[doc(inline)]
+pub use kernels::reference;
 pub use kernels::*;
+
+/// The README's Rust examples, run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -1,4 +1,5 @@
-//! Every documented panic: mismatched lengths (every function shape), PReLU layouts, CReLU
+//! Every documented panic: mismatched lengths (every function shape of every activation in
+//! the registry, and PReLU's and CReLU's), PReLU layouts, CReLU
 //! shapes, hardtanh bounds, parameter domains (leaky/ELU/CELU from output, CELU), non-finite
 //! parameters (ELU alpha, leaky slope, softplus threshold, PReLU weights), and an
 //! `_on` call with an ISA this CPU lacks. Each case checks that the call panics, that the
@@ -8,9 +9,11 @@
 
 mod common;
 
+use common::free::{free_backward, free_forward, free_from_output, free_inplace};
 use common::TestFloat;
 use simd_activations::*;
 use std::panic::{self, AssertUnwindSafe};
+use std::rc::Rc;
 use std::sync::Once;
 
 // ------------------------------------------------------------------------------------------
@@ -152,94 +155,70 @@ fn check<T: TestFloat>(cases: Vec<Case<T>>) {
 // The function shapes
 // ------------------------------------------------------------------------------------------
 
-type Unary<T> = fn(Isa, &[T], &mut [T]);
-type InPlace<T> = fn(Isa, &mut [T]);
-type Grad<T> = fn(Isa, &[T], &[T], &mut [T]);
+type Unary<T> = Rc<dyn Fn(Isa, &[T], &mut [T])>;
+type InPlace<T> = Rc<dyn Fn(Isa, &mut [T])>;
+type Grad<T> = Rc<dyn Fn(Isa, &[T], &[T], &mut [T])>;
 
-/// `(x, y)` functions, with valid parameters.
+/// A name that lives as long as the cases (the registry's names are `&'static`, the forms'
+/// suffixes are appended here).
+fn name(base: &str, suffix: &str) -> &'static str {
+    Box::leak(format!("{base}{suffix}").into_boxed_str())
+}
+
+/// `(x, y)` functions, with valid parameters: every activation of the registry with its
+/// defaults (`Activation::ALL`), then PReLU, which is not in it.
 fn unary<T: TestFloat>() -> Vec<(&'static str, Unary<T>)> {
-    vec![
-        ("relu", relu_on),
-        ("leaky_relu", |i, x, y| leaky_relu_on(i, x, y, t(0.01))),
-        ("prelu", |i, x, y| prelu_on(i, x, y, &[t(0.25)], 1)),
-        ("elu", |i, x, y| elu_on(i, x, y, T::ONE)),
-        ("selu", selu_on),
-        ("celu", |i, x, y| celu_on(i, x, y, T::ONE)),
-        ("relu6", relu6_on),
-        ("hardtanh", |i, x, y| hardtanh_on(i, x, y, -T::ONE, T::ONE)),
-    ]
+    let mut v: Vec<(&'static str, Unary<T>)> = Activation::ALL
+        .into_iter()
+        .map(|a| {
+            let f: Unary<T> = Rc::new(move |i, x: &[T], y: &mut [T]| free_forward(&a, i, x, y));
+            (a.function_name(), f)
+        })
+        .collect();
+    v.push(("prelu", Rc::new(|i, x, y| prelu_on(i, x, y, &[t(0.25)], 1))));
+    v
 }
 
-/// In-place functions, with valid parameters.
+/// In-place functions, with valid parameters (as `unary`).
 fn inplace<T: TestFloat>() -> Vec<(&'static str, InPlace<T>)> {
-    vec![
-        ("relu_inplace", relu_inplace_on),
-        ("leaky_relu_inplace", |i, xy| {
-            leaky_relu_inplace_on(i, xy, t(0.01))
-        }),
-        ("prelu_inplace", |i, xy| {
-            prelu_inplace_on(i, xy, &[t(0.25)], 1)
-        }),
-        ("elu_inplace", |i, xy| elu_inplace_on(i, xy, T::ONE)),
-        ("selu_inplace", selu_inplace_on),
-        ("celu_inplace", |i, xy| celu_inplace_on(i, xy, T::ONE)),
-        ("relu6_inplace", relu6_inplace_on),
-        ("hardtanh_inplace", |i, xy| {
-            hardtanh_inplace_on(i, xy, -T::ONE, T::ONE)
-        }),
-    ]
+    let mut v: Vec<(&'static str, InPlace<T>)> = Activation::ALL
+        .into_iter()
+        .map(|a| {
+            let f: InPlace<T> = Rc::new(move |i, xy: &mut [T]| free_inplace(&a, i, xy));
+            (name(a.function_name(), "_inplace"), f)
+        })
+        .collect();
+    v.push((
+        "prelu_inplace",
+        Rc::new(|i, xy| prelu_inplace_on(i, xy, &[t(0.25)], 1)),
+    ));
+    v
 }
 
-/// `(x or y, dy, dx)` functions with the name of their first argument, valid parameters.
+/// `(x or y, dy, dx)` functions with the name of their first argument, valid parameters:
+/// every activation's `_backward` and, where the registry has one, `_backward_from_output`.
 fn grads<T: TestFloat>() -> Vec<(&'static str, &'static str, Grad<T>)> {
-    vec![
-        ("relu_backward", "x", relu_backward_on),
-        (
-            "relu_backward_from_output",
-            "y",
-            relu_backward_from_output_on,
-        ),
-        ("leaky_relu_backward", "x", |i, x, dy, dx| {
-            leaky_relu_backward_on(i, x, dy, dx, t(0.01))
-        }),
-        ("leaky_relu_backward_from_output", "y", |i, y, dy, dx| {
-            leaky_relu_backward_from_output_on(i, y, dy, dx, t(0.01))
-        }),
-        ("elu_backward", "x", |i, x, dy, dx| {
-            elu_backward_on(i, x, dy, dx, T::ONE)
-        }),
-        ("elu_backward_from_output", "y", |i, y, dy, dx| {
-            elu_backward_from_output_on(i, y, dy, dx, T::ONE)
-        }),
-        ("selu_backward", "x", selu_backward_on),
-        (
-            "selu_backward_from_output",
-            "y",
-            selu_backward_from_output_on,
-        ),
-        ("celu_backward", "x", |i, x, dy, dx| {
-            celu_backward_on(i, x, dy, dx, T::ONE)
-        }),
-        ("celu_backward_from_output", "y", |i, y, dy, dx| {
-            celu_backward_from_output_on(i, y, dy, dx, T::ONE)
-        }),
-        ("relu6_backward", "x", relu6_backward_on),
-        (
-            "relu6_backward_from_output",
-            "y",
-            relu6_backward_from_output_on,
-        ),
-        ("hardtanh_backward", "x", |i, x, dy, dx| {
-            hardtanh_backward_on(i, x, dy, dx, -T::ONE, T::ONE)
-        }),
-        ("hardtanh_backward_from_output", "y", |i, y, dy, dx| {
-            hardtanh_backward_from_output_on(i, y, dy, dx, -T::ONE, T::ONE)
-        }),
-        ("prelu_backward", "x", |i, x, dy, dx| {
+    let mut v: Vec<(&'static str, &'static str, Grad<T>)> = Vec::new();
+    for a in Activation::ALL {
+        let f: Grad<T> =
+            Rc::new(move |i, x: &[T], dy: &[T], dx: &mut [T]| free_backward(&a, i, x, dy, dx));
+        v.push((name(a.function_name(), "_backward"), "x", f));
+        if a.spec().forms().contains(&"_backward_from_output") {
+            let f: Grad<T> = Rc::new(move |i, y: &[T], dy: &[T], dx: &mut [T]| {
+                free_from_output(&a, i, y, dy, dx).expect("the registry lists this form")
+            });
+            v.push((name(a.function_name(), "_backward_from_output"), "y", f));
+        }
+    }
+    v.push((
+        "prelu_backward",
+        "x",
+        Rc::new(|i, x, dy, dx| {
             let mut dw = [T::ZERO];
             prelu_backward_on(i, x, dy, dx, &[t(0.25)], 1, &mut dw)
         }),
-    ]
+    ));
+    v
 }
 
 fn active() -> Isa {
@@ -254,6 +233,7 @@ fn length_mismatch<T: TestFloat>() -> Vec<Case<T>> {
     let mut v = Vec::new();
     for (name, f) in unary::<T>() {
         for (nx, ny) in [(5, 4), (4, 5), (0, 1), (1, 0), (17, 16), (16, 64)] {
+            let f = f.clone();
             let x = input::<T>(nx);
             v.push(case(
                 format!("{name}(x.len() = {nx}, y.len() = {ny})"),
@@ -278,6 +258,7 @@ fn length_mismatch<T: TestFloat>() -> Vec<Case<T>> {
             (1, 0, 0),
             (33, 33, 32),
         ] {
+            let f = f.clone();
             let (a, dy) = (input::<T>(na), ones::<T>(ndy));
             v.push(case(
                 format!("{name}({first}.len() = {na}, dy.len() = {ndy}, dx.len() = {ndx})"),
@@ -539,7 +520,8 @@ fn hardtanh_bounds<T: TestFloat>() -> Vec<Case<T>> {
 }
 
 /// Parameters outside the domain: leaky ReLU from output `slope <= 0` or NaN; ELU and CELU
-/// from output `alpha <= 0` or NaN; CELU (all forms) `alpha <= 0` or NaN.
+/// from output `alpha <= 0` or NaN; CELU (all forms) `alpha <= 0` or NaN; softplus (all
+/// forms) `beta` not in `(0, inf)`, `threshold` NaN or infinite.
 fn parameter_domain<T: TestFloat>() -> Vec<Case<T>> {
     type WithParam<T> = fn(&[T], &[T], &mut [T], T);
     let n = 6;
@@ -612,6 +594,53 @@ fn parameter_domain<T: TestFloat>() -> Vec<Case<T>> {
             &expect,
             &[n],
             move |o| celu_backward(&x, &dy, &mut o[0], a),
+        ));
+    }
+    // Softplus (all forms): `beta` outside `0 < beta < inf`, or a non-finite `threshold`.
+    let softplus_bad = bad
+        .iter()
+        .chain(&[f64::INFINITY])
+        .map(|&b| {
+            (
+                b,
+                20.0,
+                format!("beta = {} must be > 0 and finite", t::<T>(b)),
+            )
+        })
+        .chain([f64::NAN, f64::INFINITY, f64::NEG_INFINITY].map(|th| {
+            (
+                1.0,
+                th,
+                format!("threshold = {} must be finite", t::<T>(th)),
+            )
+        }));
+    for (b, th, msg) in softplus_bad {
+        let (b, th) = (t::<T>(b), t::<T>(th));
+        let expect = [msg.as_str()];
+        let (x, dy) = (input::<T>(n), ones::<T>(n));
+        {
+            let x = x.clone();
+            v.push(case(
+                format!("softplus(beta = {b}, threshold = {th})"),
+                "softplus",
+                &expect,
+                &[n],
+                move |o| softplus(&x, &mut o[0], b, th),
+            ));
+        }
+        v.push(case(
+            format!("softplus_inplace(beta = {b}, threshold = {th})"),
+            "softplus_inplace",
+            &expect,
+            &[n],
+            move |o| softplus_inplace(&mut o[0], b, th),
+        ));
+        v.push(case(
+            format!("softplus_backward(beta = {b}, threshold = {th})"),
+            "softplus_backward",
+            &expect,
+            &[n],
+            move |o| softplus_backward(&x, &dy, &mut o[0], b, th),
         ));
     }
     v
@@ -841,6 +870,24 @@ for_both! {
     parameter_out_of_domain_panics => parameter_domain;
     nonfinite_parameter_panics => nonfinite_parameters;
     unavailable_isa_panics => unavailable_isa;
+}
+
+/// The tables above come from the registry: every activation's every form is in them.
+#[test]
+fn every_registry_form_is_covered() {
+    let names: Vec<&str> = unary::<f32>()
+        .iter()
+        .map(|(n, _)| *n)
+        .chain(inplace::<f32>().iter().map(|(n, _)| *n))
+        .chain(grads::<f32>().iter().map(|(n, _, _)| *n))
+        .collect();
+    for spec in &simd_activations::registry::ALL {
+        for form in spec.forms() {
+            let want = format!("{}{form}", spec.function);
+            assert!(names.contains(&want.as_str()), "{want} is not tested here");
+        }
+    }
+    assert_eq!(names.len(), 3 * 16 + 9 + 3, "{names:?}");
 }
 
 /// The edges of each check are accepted: the harness above would not notice a check that

@@ -981,3 +981,46 @@ both_types! {
     crelu_gradient_sign_of_zero_as_autograd => crelu_zero_gradient_sign;
     long_slices_use_streaming_stores => streaming;
 }
+
+/// The forms checked outside the tables above (by `elu_from_output`).
+const CHECKED_ELSEWHERE: [&str; 3] = [
+    "elu_backward_from_output",
+    "selu_backward_from_output",
+    "celu_backward_from_output",
+];
+
+/// Every form of every activation in the registry has a case here (named `form` or
+/// `form(params)`; the in-place forms run with their forward), so a new registry entry
+/// without differential cases fails.
+#[test]
+fn every_registry_form_has_a_case() {
+    let names: Vec<&str> = [
+        piecewise_forward::<f32>(),
+        elu_forward::<f32>(),
+        smooth_forward::<f32>(),
+    ]
+    .iter()
+    .flatten()
+    .map(|c| c.name)
+    .chain(
+        [
+            piecewise_backward::<f32>(),
+            elu_backward_cases::<f32>(),
+            smooth_backward_cases::<f32>(),
+        ]
+        .iter()
+        .flatten()
+        .map(|c| c.name),
+    )
+    .chain(CHECKED_ELSEWHERE)
+    .collect();
+    for spec in &simd_activations::registry::ALL {
+        for form in spec.forms().into_iter().filter(|f| *f != "_inplace") {
+            let want = format!("{}{form}", spec.function);
+            let covered = names
+                .iter()
+                .any(|n| *n == want || n.starts_with(&format!("{want}(")));
+            assert!(covered, "{want} has no differential case");
+        }
+    }
+}

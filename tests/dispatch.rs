@@ -147,6 +147,7 @@ fn capped(cap: Isa) -> Isa {
         Isa::Avx2 => &[Isa::Avx2],
         Isa::Neon => &[Isa::Neon],
         Isa::Scalar => &[],
+        other => panic!("no cap chain known for {other:?} (Isa is non_exhaustive)"),
     };
     chain
         .iter()

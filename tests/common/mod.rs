@@ -2,6 +2,8 @@
 //! input generators that favour special values, and ULP comparison.
 #![allow(dead_code)]
 
+pub mod free;
+
 use simd_activations::{Float, Isa};
 
 /// Every ISA this CPU has. Asserts that each ISA the CPU reports (and, when the environment

@@ -1,0 +1,103 @@
+//! The calls of the free functions behind [`Activation`]'s methods, made after every check
+//! has passed (so the free functions' panics cannot fire). `p` holds the parameters rounded
+//! to `T`, in registry order.
+
+use super::Activation as A;
+use crate::{kernels as k, Float, Isa};
+
+pub(super) fn forward<T: Float>(a: &A, isa: Isa, x: &[T], y: &mut [T], p: [T; 2]) {
+    match a {
+        A::Relu => k::relu_on(isa, x, y),
+        A::LeakyRelu { .. } => k::leaky_relu_on(isa, x, y, p[0]),
+        A::Elu { .. } => k::elu_on(isa, x, y, p[0]),
+        A::Selu => k::selu_on(isa, x, y),
+        A::Celu { .. } => k::celu_on(isa, x, y, p[0]),
+        A::Relu6 => k::relu6_on(isa, x, y),
+        A::Hardtanh { .. } => k::hardtanh_on(isa, x, y, p[0], p[1]),
+        A::Sigmoid => k::sigmoid_on(isa, x, y),
+        A::Tanh => k::tanh_on(isa, x, y),
+        A::Silu => k::silu_on(isa, x, y),
+        A::Gelu => k::gelu_on(isa, x, y),
+        A::GeluTanh => k::gelu_tanh_on(isa, x, y),
+        A::Softplus { .. } => k::softplus_on(isa, x, y, p[0], p[1]),
+        A::Mish => k::mish_on(isa, x, y),
+        A::Hardswish => k::hardswish_on(isa, x, y),
+        A::Hardsigmoid => k::hardsigmoid_on(isa, x, y),
+    }
+}
+
+pub(super) fn forward_inplace<T: Float>(a: &A, isa: Isa, xy: &mut [T], p: [T; 2]) {
+    match a {
+        A::Relu => k::relu_inplace_on(isa, xy),
+        A::LeakyRelu { .. } => k::leaky_relu_inplace_on(isa, xy, p[0]),
+        A::Elu { .. } => k::elu_inplace_on(isa, xy, p[0]),
+        A::Selu => k::selu_inplace_on(isa, xy),
+        A::Celu { .. } => k::celu_inplace_on(isa, xy, p[0]),
+        A::Relu6 => k::relu6_inplace_on(isa, xy),
+        A::Hardtanh { .. } => k::hardtanh_inplace_on(isa, xy, p[0], p[1]),
+        A::Sigmoid => k::sigmoid_inplace_on(isa, xy),
+        A::Tanh => k::tanh_inplace_on(isa, xy),
+        A::Silu => k::silu_inplace_on(isa, xy),
+        A::Gelu => k::gelu_inplace_on(isa, xy),
+        A::GeluTanh => k::gelu_tanh_inplace_on(isa, xy),
+        A::Softplus { .. } => k::softplus_inplace_on(isa, xy, p[0], p[1]),
+        A::Mish => k::mish_inplace_on(isa, xy),
+        A::Hardswish => k::hardswish_inplace_on(isa, xy),
+        A::Hardsigmoid => k::hardsigmoid_inplace_on(isa, xy),
+    }
+}
+
+pub(super) fn backward<T: Float>(a: &A, isa: Isa, x: &[T], dy: &[T], dx: &mut [T], p: [T; 2]) {
+    match a {
+        A::Relu => k::relu_backward_on(isa, x, dy, dx),
+        A::LeakyRelu { .. } => k::leaky_relu_backward_on(isa, x, dy, dx, p[0]),
+        A::Elu { .. } => k::elu_backward_on(isa, x, dy, dx, p[0]),
+        A::Selu => k::selu_backward_on(isa, x, dy, dx),
+        A::Celu { .. } => k::celu_backward_on(isa, x, dy, dx, p[0]),
+        A::Relu6 => k::relu6_backward_on(isa, x, dy, dx),
+        A::Hardtanh { .. } => k::hardtanh_backward_on(isa, x, dy, dx, p[0], p[1]),
+        A::Sigmoid => k::sigmoid_backward_on(isa, x, dy, dx),
+        A::Tanh => k::tanh_backward_on(isa, x, dy, dx),
+        A::Silu => k::silu_backward_on(isa, x, dy, dx),
+        A::Gelu => k::gelu_backward_on(isa, x, dy, dx),
+        A::GeluTanh => k::gelu_tanh_backward_on(isa, x, dy, dx),
+        A::Softplus { .. } => k::softplus_backward_on(isa, x, dy, dx, p[0], p[1]),
+        A::Mish => k::mish_backward_on(isa, x, dy, dx),
+        A::Hardswish => k::hardswish_backward_on(isa, x, dy, dx),
+        A::Hardsigmoid => k::hardsigmoid_backward_on(isa, x, dy, dx),
+    }
+}
+
+/// Only reached where the registry's `FromOutput` allows it (checked by the caller).
+pub(super) fn backward_from_output<T: Float>(
+    a: &A,
+    isa: Isa,
+    y: &[T],
+    dy: &[T],
+    dx: &mut [T],
+    p: [T; 2],
+) {
+    match a {
+        A::Relu => k::relu_backward_from_output_on(isa, y, dy, dx),
+        A::LeakyRelu { .. } => k::leaky_relu_backward_from_output_on(isa, y, dy, dx, p[0]),
+        A::Elu { .. } => k::elu_backward_from_output_on(isa, y, dy, dx, p[0]),
+        A::Selu => k::selu_backward_from_output_on(isa, y, dy, dx),
+        A::Celu { .. } => k::celu_backward_from_output_on(isa, y, dy, dx, p[0]),
+        A::Relu6 => k::relu6_backward_from_output_on(isa, y, dy, dx),
+        A::Hardtanh { .. } => k::hardtanh_backward_from_output_on(isa, y, dy, dx, p[0], p[1]),
+        A::Sigmoid => k::sigmoid_backward_from_output_on(isa, y, dy, dx),
+        A::Tanh => k::tanh_backward_from_output_on(isa, y, dy, dx),
+        A::Silu
+        | A::Gelu
+        | A::GeluTanh
+        | A::Softplus { .. }
+        | A::Mish
+        | A::Hardswish
+        | A::Hardsigmoid => {
+            unreachable!(
+                "the registry says {} has no gradient from the output",
+                a.spec().name
+            )
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! The typed error of the checked API ([`Activation`](crate::Activation)'s methods, its
+//! parsing, and [`Isa`](crate::Isa)'s parsing). The free functions panic instead.
+
+use crate::Isa;
+use core::fmt;
+
+/// Why a checked call or a parse failed. Every variant names the function (or the string
+/// parsed) and the values involved; `Display` writes one line.
+///
+/// ```
+/// use simd_activations::{Activation, Error};
+/// let mut y = [0.0f32; 3];
+/// let err = Activation::Relu.forward(&[1.0f32, 2.0], &mut y).unwrap_err();
+/// assert!(matches!(err, Error::LengthMismatch { .. }));
+/// assert_eq!(
+///     err.to_string(),
+///     "simd_activations::Activation::forward (ReLU): length mismatch: x.len() = 2, y.len() = 3"
+/// );
+/// assert_eq!(y, [0.0; 3]); // nothing written
+/// ```
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq)]
+pub enum Error {
+    /// Slices that must have one length do not.
+    LengthMismatch {
+        /// The method, e.g. `"Activation::backward"`.
+        func: &'static str,
+        /// The activation, as [`Display`](fmt::Display) writes it.
+        activation: String,
+        /// Each slice's name and length, e.g. `[("x", 4), ("dy", 4), ("dx", 3)]`.
+        lengths: Vec<(&'static str, usize)>,
+    },
+    /// A parameter outside its domain (after rounding to the element type, for the methods).
+    BadParameter {
+        /// The method or parse that rejected it, e.g. `"Activation::forward"`.
+        func: &'static str,
+        /// The activation's name, e.g. `"CELU"`.
+        activation: &'static str,
+        /// The parameter, e.g. `"alpha"`.
+        param: &'static str,
+        /// Its value (as `f64`), or the text that did not parse as a number.
+        value: String,
+        /// The valid range, e.g. `"0 < alpha < inf"`.
+        valid: &'static str,
+    },
+    /// [`Activation::backward_from_output`](crate::Activation::backward_from_output) where the
+    /// output does not determine the gradient (see
+    /// [`Activation::gradient_needs`](crate::Activation::gradient_needs)).
+    GradientNeedsInput {
+        /// The method.
+        func: &'static str,
+        /// The activation, as [`Display`](fmt::Display) writes it.
+        activation: String,
+        /// Why the output is not enough.
+        reason: &'static str,
+    },
+    /// An `_on` method was given an ISA this CPU (or this build) lacks.
+    IsaUnavailable {
+        /// The method.
+        func: &'static str,
+        /// The ISA asked for.
+        isa: Isa,
+        /// What this CPU has.
+        available: Vec<Isa>,
+    },
+    /// A string that names no activation (or no ISA).
+    UnknownName {
+        /// What was parsed, e.g. `"Activation"` or `"Isa"`.
+        what: &'static str,
+        /// The name given.
+        name: String,
+        /// Every accepted name.
+        accepted: Vec<&'static str>,
+    },
+    /// A parameter the named activation does not have (or one given twice).
+    UnknownParameter {
+        /// The activation's name.
+        activation: &'static str,
+        /// The parameter given.
+        param: String,
+        /// The parameters it accepts (empty for none).
+        accepted: Vec<&'static str>,
+    },
+    /// A string that is not `name` or `name(args)`, or more arguments than parameters.
+    Syntax {
+        /// The string parsed.
+        input: String,
+        /// What is wrong with it.
+        message: String,
+    },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::LengthMismatch {
+                func,
+                activation,
+                lengths,
+            } => {
+                write!(
+                    f,
+                    "simd_activations::{func} ({activation}): length mismatch: "
+                )?;
+                for (k, (name, n)) in lengths.iter().enumerate() {
+                    let sep = if k == 0 { "" } else { ", " };
+                    write!(f, "{sep}{name}.len() = {n}")?;
+                }
+                Ok(())
+            }
+            Error::BadParameter {
+                func,
+                activation,
+                param,
+                value,
+                valid,
+            } => write!(
+                f,
+                "simd_activations::{func}: {activation} parameter {param} = {value} is out of \
+                 range (valid: {valid})"
+            ),
+            Error::GradientNeedsInput {
+                func,
+                activation,
+                reason,
+            } => write!(
+                f,
+                "simd_activations::{func}: the output of {activation} does not determine its \
+                 gradient ({reason}); use backward with the input"
+            ),
+            Error::IsaUnavailable {
+                func,
+                isa,
+                available,
+            } => write!(
+                f,
+                "simd_activations::{func}: ISA {isa} is not available on this CPU (available: \
+                 {available:?})"
+            ),
+            Error::UnknownName {
+                what,
+                name,
+                accepted,
+            } => write!(
+                f,
+                "simd_activations: unknown {what} name {name:?}; accepted (any case): {}",
+                accepted.join(", ")
+            ),
+            Error::UnknownParameter {
+                activation,
+                param,
+                accepted,
+            } => {
+                if accepted.is_empty() {
+                    write!(
+                        f,
+                        "simd_activations: {activation} has no parameter {param:?} (it takes none)"
+                    )
+                } else {
+                    write!(
+                        f,
+                        "simd_activations: {activation} has no parameter {param:?} (or it was \
+                         given twice); accepted: {}",
+                        accepted.join(", ")
+                    )
+                }
+            }
+            Error::Syntax { input, message } => {
+                write!(f, "simd_activations: cannot parse {input:?}: {message}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for Error {}
