@@ -5,7 +5,7 @@ use crate::simd::Vector;
 
 /// `(s, err)` with `s = a + b` rounded and `err` its exact error (2Sum: any magnitudes).
 #[inline(always)]
-pub(crate) fn two_sum<W: Vector<Elem = f64>>(a: W, b: W) -> (W, W) {
+pub(crate) fn two_sum<W: Vector>(a: W, b: W) -> (W, W) {
     let s = a.add(b);
     let bb = s.sub(a);
     (s, a.sub(s.sub(bb)).add(b.sub(bb)))
