@@ -391,6 +391,31 @@ macro_rules! suite {
             }
 
             #[test]
+            fn table_lookup_and_bit_operations() {
+                if !ready() {
+                    return;
+                }
+                // Distinct entries, a NaN and a signed zero among them: the lookup moves bits.
+                let table: [$t; 8] = [1.5, -2.25, 0.0, -0.0, 7.0, <$t>::NAN, 1e-30, -3.0];
+                let (total, c) = columns(2);
+                for s in 0..total {
+                    let (x, y) = (&c[0][s..s + L], &c[1][s..s + L]);
+                    let (vx, vy) = (load(x), load(y));
+                    let looked = lanes(vx.lookup8(&table));
+                    let added = lanes(vx.add_shifted_bits(vy));
+                    let signed = lanes(vx.abs().or_sign(vy));
+                    for i in 0..L {
+                        let (lx, ly) = (Lane(x[i]), Lane(y[i]));
+                        check("lookup8", &[x[i]], looked[i], lx.lookup8(&table).0, false);
+                        let want = lx.add_shifted_bits(ly).0;
+                        check("add_shifted_bits", &[x[i], y[i]], added[i], want, false);
+                        let want = lx.abs().or_sign(ly).0;
+                        check("or_sign", &[x[i], y[i]], signed[i], want, false);
+                    }
+                }
+            }
+
+            #[test]
             fn eval_wide() {
                 if !ready() {
                     return;
