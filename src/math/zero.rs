@@ -48,11 +48,12 @@ impl GradientZero {
     /// `g(x)` from `coeffs` where `|x - x0| < window`, `g` elsewhere. `x - hi` is exact there
     /// (Sterbenz), `d` rounds once.
     /// As [`Self::refine_single`] for native f32 lanes, whose terms carry ~2^-27 relative
-    /// errors (not f64's 2^-50): the window is 1/8 and the series its first 7 terms (their
-    /// truncation error is below 2^-26 of the value there); `x0` in two f32 parts.
+    /// errors (not f64's 2^-50), which the cancellation amplifies by `|x - x0|^-1`: the window
+    /// is 1/4 and the series its first 10 terms (their truncation error is below 2^-28 of the
+    /// value there); `x0` in two f32 parts.
     #[inline(always)]
     pub(crate) fn refine_native<V: Vector<Elem = f32>>(&self, x: V, g: V) -> V {
-        const TERMS: usize = 7;
+        const TERMS: usize = 10;
         let hi = self.hi as f32;
         let lo = ((self.hi - hi as f64) + self.lo) as f32;
         // x - hi is exact in the window (Sterbenz).
@@ -62,7 +63,7 @@ impl GradientZero {
         for &a in coeffs[..TERMS - 1].iter().rev() {
             p = p.mul_add(d, V::splat(a as f32));
         }
-        V::select(d.abs().lt(V::splat(0.125)), p.mul(d), g)
+        V::select(d.abs().lt(V::splat(0.25)), p.mul(d), g)
     }
 
     #[inline(always)]
