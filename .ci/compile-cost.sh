@@ -10,6 +10,7 @@ for variant in "" "--features calls"; do
         touch src/main.rs
         start=$(date +%s.%N)
         cargo build --release --quiet $variant
-        printf 'rebuild (%s): %.2f s\n' "${variant:-no calls}" "$(echo "$(date +%s.%N) - $start" | bc)"
+        end=$(date +%s.%N)
+        awk -v s="$start" -v e="$end" -v v="${variant:-no calls}" 'BEGIN { printf "rebuild (%s): %.2f s\n", v, e - s }'
     done
 done
