@@ -1,8 +1,7 @@
 //! The logistic family: sigmoid `1 / (1 + e^-x)` and SiLU (swish) `x * sigmoid(x)`, with
-//! gradients. f32: sigmoid, its gradient and SiLU natively in f32 lanes (a compensated
-//! quotient over `math::native::exp_pair`), lanes with `|x| > 87` (where `e^-|x|` leaves the
-//! normal range) from the f64 body; the SiLU gradient in f64. f64: in f64 with double-length
-//! steps.
+//! gradients. f32: all four natively in f32 lanes (a compensated quotient over
+//! `math::native::exp_pair`), lanes with `|x| > 64` (where the corrections would be
+//! subnormal) from the f64 body, lane by lane. f64: in f64 with double-length steps.
 
 use crate::api::isa_fn;
 use crate::checks;
@@ -42,7 +41,8 @@ pub mod reference {
     pub fn sigmoid<T: Float>(x: T) -> T {
         T::from_f64(sig(x.to_f64()))
     }
-    /// `dy * sigmoid(x) * sigmoid(-x)` (= `dy * s (1 - s)`), rounded once.
+    /// `dy * sigmoid(x) * sigmoid(-x)` (= `dy * s (1 - s)`), rounded once (the native f32
+    /// kernel rounds the slope, then multiplies by `dy`: within its documented bound of this).
     pub fn sigmoid_backward<T: Float>(x: T, dy: T) -> T {
         let x = x.to_f64();
         T::from_f64(dy.to_f64() * (sig(x) * sig(-x)))
@@ -64,8 +64,9 @@ pub mod reference {
             x * sig(x)
         })
     }
-    /// `dy * (sigmoid(x) + x sigmoid(x) sigmoid(-x))`, rounded once; the limits 0 and 1 at
-    /// -inf and +inf; `(1 + x) e^x` below -708.
+    /// `dy * (sigmoid(x) + x sigmoid(x) sigmoid(-x))`, rounded once (the native f32 kernel
+    /// rounds `f'(x)`, then multiplies by `dy`); the limits 0 and 1 at -inf and +inf;
+    /// `(1 + x) e^x` below -708.
     pub fn silu_backward<T: Float>(x: T, dy: T) -> T {
         let x = x.to_f64();
         let d = if x.is_infinite() {
@@ -200,13 +201,14 @@ pub(crate) fn logistic_slope_f32<V: Vector<Elem = f32>>(eh: V, el: V) -> (V, V) 
     (hi, lo)
 }
 
-/// `y` where `|x| <= 64`, the f64 body's result elsewhere (beyond, the corrections of the
-/// native forms, ~2^-24 of a value below 2^-92, would be subnormal and lose bits, and past
-/// 87 `e^-|x|` itself leaves the normal range). The f64 body is evaluated only for vectors
-/// that hold such a lane, and each lane's result depends only on its own input.
 /// Where [`wide_beyond`] hands lanes to the f64 body.
 pub(crate) const NATIVE_MIN_ARG: f32 = -64.0;
 
+/// `y` where `a >= NATIVE_MIN_ARG` (`a` = the exponential's argument, `-|x|` or the like),
+/// the f64 body's result elsewhere (beyond, the corrections of the native forms, ~2^-24 of a
+/// value below 2^-92, would be subnormal and lose bits, and past -87 `e^a` itself leaves the
+/// normal range). The f64 body is evaluated only for vectors that hold such a lane, and each
+/// lane's result depends only on its own input.
 #[inline(always)]
 pub(crate) fn wide_beyond<V: Vector<Elem = f32>, F: WideFn<N>, const N: usize>(
     a: V,

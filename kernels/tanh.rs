@@ -21,7 +21,8 @@ pub mod reference {
     pub fn tanh<T: Float>(x: T) -> T {
         T::from_f64(x.to_f64().tanh())
     }
-    /// `dy * (1 - tanh(x)^2)` as `dy * sech(x)^2`, rounded once.
+    /// `dy * (1 - tanh(x)^2)` as `dy * sech(x)^2`, rounded once (the native f32 kernel rounds
+    /// the slope, then multiplies by `dy`).
     pub fn tanh_backward<T: Float>(x: T, dy: T) -> T {
         let sech = 1.0 / x.to_f64().cosh();
         T::from_f64(dy.to_f64() * (sech * sech))

@@ -45,8 +45,6 @@ impl GradientZero {
         self.refine(x, g, FULL_WINDOW, self.series)
     }
 
-    /// `g(x)` from `coeffs` where `|x - x0| < window`, `g` elsewhere. `x - hi` is exact there
-    /// (Sterbenz), `d` rounds once.
     /// As [`Self::refine_single`] for native f32 lanes, whose terms carry ~2^-27 relative
     /// errors (not f64's 2^-50), which the cancellation amplifies by `|x - x0|^-1`: the window
     /// is 1/4 and the series its first 10 terms (their truncation error is below 2^-28 of the
@@ -66,6 +64,8 @@ impl GradientZero {
         V::select(d.abs().lt(V::splat(0.25)), p.mul(d), g)
     }
 
+    /// `g(x)` from `coeffs` where `|x - x0| < window`, `g` elsewhere. `x - hi` is exact there
+    /// (Sterbenz), `d` rounds once.
     #[inline(always)]
     fn refine<W: Vector<Elem = f64>>(&self, x: W, g: W, window: f64, coeffs: &[f64]) -> W {
         let d = x.sub(W::splat(self.hi)).sub(W::splat(self.lo));
