@@ -122,6 +122,12 @@ isa_fn! {
     /// # Panics
     /// If `y.len() != 2 * x.len()`, if `row_len == 0`, if `row_len` does not divide `x.len()`,
     /// or if `2 * row_len` overflows `usize`.
+    ///
+    /// ```
+    /// let mut y = [9.0f32; 6];
+    /// simd_activations::crelu(&[1.0, -2.0, 0.0], &mut y, 3); // one row of 3: [relu(x), relu(-x)]
+    /// assert_eq!(y.map(f32::to_bits), [1.0f32, 0.0, 0.0, 0.0, 2.0, -0.0].map(f32::to_bits));
+    /// ```
     pub fn crelu / crelu_on(isa)(x: &[T], y: &mut [T], row_len: usize) {
         checks::double_len("crelu", "y", y.len(), "x", x.len());
         check_rows("crelu", x.len(), row_len);
@@ -139,6 +145,13 @@ isa_fn! {
     /// # Panics
     /// If `dy.len() != 2 * x.len()`, if `dx.len() != x.len()`, if `row_len == 0`, if
     /// `row_len` does not divide `x.len()`, or if `2 * row_len` overflows `usize`.
+    ///
+    /// ```
+    /// let mut dx = [9.0f32; 3];
+    /// // dy is laid out as y: [dy_pos; dy_neg] per row.
+    /// simd_activations::crelu_backward(&[1.0, -2.0, 0.0], &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &mut dx, 3);
+    /// assert_eq!(dx, [1.0, -5.0, 0.0]); // x > 0: dy_pos; x < 0: -dy_neg; crelu'(0) = 0
+    /// ```
     pub fn crelu_backward / crelu_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T], row_len: usize) {
         checks::double_len("crelu_backward", "dy", dy.len(), "x", x.len());
         checks::same_len("crelu_backward", &[("x", x.len()), ("dx", dx.len())]);

@@ -241,6 +241,14 @@ isa_fn! {
     /// # Panics
     /// If `x.len() != y.len()`, or if `alpha` is NaN or infinite (which would make
     /// `elu(-0.0)` NaN; any finite `alpha` is accepted, as in PyTorch).
+    ///
+    /// ```
+    /// let mut y = [0.0f32; 4];
+    /// simd_activations::elu(&[2.0, 0.0, -0.0, f32::NEG_INFINITY], &mut y, 0.5);
+    /// assert_eq!(y.map(f32::to_bits), [2.0f32, 0.0, -0.0, -0.5].map(f32::to_bits));
+    /// simd_activations::elu(&[-1.0], &mut y[..1], 1.0);
+    /// assert!((y[0] - (-1.0f32).exp_m1()).abs() <= f32::EPSILON); // within 1 ULP
+    /// ```
     pub fn elu / elu_on(isa)(x: &[T], y: &mut [T], alpha: T) {
         checks::same_len("elu", &[("x", x.len()), ("y", y.len())]);
         check_elu_alpha("elu", alpha);
@@ -253,6 +261,13 @@ isa_fn! {
     ///
     /// # Panics
     /// If `alpha` is NaN or infinite.
+    ///
+    /// ```
+    /// let mut xy = [-1.0e-30f64, 3.0, f64::NAN];
+    /// simd_activations::elu_inplace(&mut xy, 2.0);
+    /// assert_eq!(xy[..2], [-2.0e-30, 3.0]); // expm1(x) ~ x for tiny x
+    /// assert!(xy[2].is_nan());
+    /// ```
     pub fn elu_inplace / elu_inplace_on(isa)(xy: &mut [T], alpha: T) {
         check_elu_alpha("elu_inplace", alpha);
         dispatch("elu_inplace", isa, UnaryInPlace { kernel: EluForward::<T, false, false>(Elu::plain(alpha)), xy })
@@ -268,6 +283,14 @@ isa_fn! {
     ///
     /// # Panics
     /// If `x.len() != y.len()`.
+    ///
+    /// ```
+    /// use simd_activations::{selu, SELU_ALPHA, SELU_SCALE};
+    /// let mut y = [0.0f64; 3];
+    /// selu(&[1.0, 0.0, f64::NEG_INFINITY], &mut y);
+    /// assert_eq!(y[..2], [SELU_SCALE, 0.0]);
+    /// assert!((y[2] + SELU_SCALE * SELU_ALPHA).abs() < 1e-15); // the limit -scale * alpha
+    /// ```
     pub fn selu / selu_on(isa)(x: &[T], y: &mut [T]) {
         checks::same_len("selu", &[("x", x.len()), ("y", y.len())]);
         dispatch("selu", isa, Unary { kernel: EluForward::<T, false, true>(Elu::selu()), x, y })
@@ -276,6 +299,13 @@ isa_fn! {
 
 isa_fn! {
     /// SELU in place; semantics as [`selu`].
+    ///
+    /// ```
+    /// let mut xy = [2.0f32, f32::NAN];
+    /// simd_activations::selu_inplace(&mut xy);
+    /// assert_eq!(xy[0], 2.0 * simd_activations::SELU_SCALE as f32);
+    /// assert!(xy[1].is_nan());
+    /// ```
     pub fn selu_inplace / selu_inplace_on(isa)(xy: &mut [T]) {
         dispatch("selu_inplace", isa, UnaryInPlace { kernel: EluForward::<T, false, true>(Elu::selu()), xy })
     }
@@ -291,6 +321,14 @@ isa_fn! {
     ///
     /// # Panics
     /// If `x.len() != y.len()`, or unless `0 < alpha < inf` (CELU's domain; PyTorch only rejects 0).
+    ///
+    /// ```
+    /// let mut y = [0.0f64; 3];
+    /// simd_activations::celu(&[3.0, -6.0, f64::NEG_INFINITY], &mut y, 2.0);
+    /// assert_eq!(y[0], 3.0);
+    /// assert!((y[1] - 2.0 * (-3.0f64).exp_m1()).abs() < 1e-15); // alpha * expm1(x / alpha)
+    /// assert_eq!(y[2], -2.0); // -alpha
+    /// ```
     pub fn celu / celu_on(isa)(x: &[T], y: &mut [T], alpha: T) {
         checks::same_len("celu", &[("x", x.len()), ("y", y.len())]);
         check_celu_alpha("celu", alpha);
@@ -306,6 +344,14 @@ isa_fn! {
     ///
     /// # Panics
     /// Unless `0 < alpha < inf`.
+    ///
+    /// ```
+    /// let mut xy = [-1.0f32, 1.0];
+    /// simd_activations::celu_inplace(&mut xy, simd_activations::CELU_DEFAULT_ALPHA as f32);
+    /// let mut elu = [-1.0f32, 1.0];
+    /// simd_activations::elu_inplace(&mut elu, 1.0);
+    /// assert_eq!(xy, elu); // CELU with alpha = 1 is ELU
+    /// ```
     pub fn celu_inplace / celu_inplace_on(isa)(xy: &mut [T], alpha: T) {
         check_celu_alpha("celu_inplace", alpha);
         if let Some(kernel) = CeluTinyAlpha::new(alpha) {
@@ -336,6 +382,14 @@ isa_fn! {
     ///
     /// # Panics
     /// If `x`, `dy` and `dx` differ in length, or if `alpha` is NaN or infinite.
+    ///
+    /// ```
+    /// let mut dx = [0.0f32; 4];
+    /// // elu'(0) = alpha (left branch), 1 on the right, dy * 0 at -inf.
+    /// simd_activations::elu_backward(&[0.0, 1.0, f32::NEG_INFINITY, -1.0], &[1.0; 4], &mut dx, 0.5);
+    /// assert_eq!(dx[..3], [0.5, 1.0, 0.0]);
+    /// assert!((dx[3] - 0.5 * (-1.0f32).exp()).abs() <= f32::EPSILON);
+    /// ```
     pub fn elu_backward / elu_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T], alpha: T) {
         checks::same_len("elu_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
         check_elu_alpha("elu_backward", alpha);
@@ -350,6 +404,14 @@ isa_fn! {
     ///
     /// # Panics
     /// If `x`, `dy` and `dx` differ in length.
+    ///
+    /// ```
+    /// use simd_activations::{selu_backward, SELU_ALPHA, SELU_SCALE};
+    /// let mut dx = [0.0f64; 2];
+    /// selu_backward(&[0.0, 1.0], &[1.0, 2.0], &mut dx);
+    /// assert!((dx[0] - SELU_SCALE * SELU_ALPHA).abs() < 1e-15); // selu'(0) = scale * alpha
+    /// assert_eq!(dx[1], 2.0 * SELU_SCALE);
+    /// ```
     pub fn selu_backward / selu_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T]) {
         checks::same_len("selu_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
         dispatch("selu_backward", isa, Binary { kernel: EluBackward::<T, false>(Elu::selu()), a: x, b: dy, out: dx })
@@ -363,6 +425,14 @@ isa_fn! {
     ///
     /// # Panics
     /// If `x`, `dy` and `dx` differ in length, or unless `0 < alpha < inf`.
+    ///
+    /// ```
+    /// let mut dx = [0.0f64; 3];
+    /// // celu'(0) = 1 for every alpha; exp(x / alpha) on the left.
+    /// simd_activations::celu_backward(&[0.0, 5.0, -2.0], &[1.0; 3], &mut dx, 2.0);
+    /// assert_eq!(dx[..2], [1.0, 1.0]);
+    /// assert!((dx[2] - (-1.0f64).exp()).abs() < 1e-16);
+    /// ```
     pub fn celu_backward / celu_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T], alpha: T) {
         checks::same_len("celu_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
         check_celu_alpha("celu_backward", alpha);
@@ -384,6 +454,16 @@ isa_fn! {
     ///
     /// # Panics
     /// If the lengths differ, or unless `0 < alpha < inf`.
+    ///
+    /// ```
+    /// use simd_activations::{elu_inplace, elu_backward_from_output};
+    /// let mut y = [-1.0f64, 2.0];
+    /// elu_inplace(&mut y, 1.0); // the forward ran in place: only y is kept
+    /// let mut dx = [0.0f64; 2];
+    /// elu_backward_from_output(&y, &[1.0; 2], &mut dx, 1.0);
+    /// assert!((dx[0] - (-1.0f64).exp()).abs() < 1e-15); // y + alpha = e^x
+    /// assert_eq!(dx[1], 1.0);
+    /// ```
     pub fn elu_backward_from_output / elu_backward_from_output_on(isa)(y: &[T], dy: &[T], dx: &mut [T], alpha: T) {
         let func = "elu_backward_from_output";
         checks::same_len(func, &[("y", y.len()), ("dy", dy.len()), ("dx", dx.len())]);
@@ -398,6 +478,16 @@ isa_fn! {
     ///
     /// # Panics
     /// If the lengths differ.
+    ///
+    /// ```
+    /// use simd_activations::{selu, selu_backward, selu_backward_from_output};
+    /// let x = [-0.5f64, 0.0, 1.0];
+    /// let (mut y, mut a, mut b) = ([0.0; 3], [0.0; 3], [0.0; 3]);
+    /// selu(&x, &mut y);
+    /// selu_backward_from_output(&y, &[1.0; 3], &mut a);
+    /// selu_backward(&x, &[1.0; 3], &mut b);
+    /// assert!(a.iter().zip(&b).all(|(a, b)| (a - b).abs() < 1e-15));
+    /// ```
     pub fn selu_backward_from_output / selu_backward_from_output_on(isa)(y: &[T], dy: &[T], dx: &mut [T]) {
         let func = "selu_backward_from_output";
         checks::same_len(func, &[("y", y.len()), ("dy", dy.len()), ("dx", dx.len())]);
@@ -413,6 +503,16 @@ isa_fn! {
     ///
     /// # Panics
     /// If the lengths differ, or unless `0 < alpha < inf`.
+    ///
+    /// ```
+    /// use simd_activations::{celu, celu_backward_from_output};
+    /// let mut y = [0.0f64; 2];
+    /// celu(&[-2.0, 3.0], &mut y, 2.0);
+    /// let mut dx = [0.0f64; 2];
+    /// celu_backward_from_output(&y, &[1.0; 2], &mut dx, 2.0);
+    /// assert!((dx[0] - (-1.0f64).exp()).abs() < 1e-15); // (y + alpha) / alpha = e^(x / alpha)
+    /// assert_eq!(dx[1], 1.0);
+    /// ```
     pub fn celu_backward_from_output / celu_backward_from_output_on(isa)(y: &[T], dy: &[T], dx: &mut [T], alpha: T) {
         let func = "celu_backward_from_output";
         checks::same_len(func, &[("y", y.len()), ("dy", dy.len()), ("dx", dx.len())]);

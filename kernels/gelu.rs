@@ -460,6 +460,14 @@ isa_fn! {
     ///
     /// # Panics
     /// If `x.len() != y.len()`.
+    ///
+    /// ```
+    /// let mut y = [1.0f32; 4];
+    /// simd_activations::gelu(&[0.0, f32::NEG_INFINITY, f32::INFINITY, -10.0], &mut y);
+    /// assert_eq!(y[..3].iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+    ///            [0.0f32, -0.0, f32::INFINITY].map(f32::to_bits)); // the limits, not NaN
+    /// assert!(y[3] < 0.0 && y[3] > -1e-22); // -10 Phi(-10) = -7.6e-23, not flushed to 0
+    /// ```
     pub fn gelu / gelu_on(isa)(x: &[T], y: &mut [T]) {
         checks::same_len("gelu", &[("x", x.len()), ("y", y.len())]);
         dispatch("gelu", isa, Unary { kernel: ViaF64(Gelu), x, y })
@@ -468,6 +476,13 @@ isa_fn! {
 
 isa_fn! {
     /// GELU in place; semantics as [`gelu`].
+    ///
+    /// ```
+    /// let mut xy = [1.0f64, f64::NAN];
+    /// simd_activations::gelu_inplace(&mut xy);
+    /// assert!((xy[0] - 0.841_344_746_068_542_9).abs() < 1e-15); // Phi(1)
+    /// assert!(xy[1].is_nan());
+    /// ```
     pub fn gelu_inplace / gelu_inplace_on(isa)(xy: &mut [T]) {
         dispatch("gelu_inplace", isa, UnaryInPlace { kernel: ViaF64(Gelu), xy })
     }
@@ -484,6 +499,14 @@ isa_fn! {
     ///
     /// # Panics
     /// If `x`, `dy` and `dx` differ in length.
+    ///
+    /// ```
+    /// let mut dx = [9.0f32; 4];
+    /// let x = [0.0, f32::NEG_INFINITY, f32::INFINITY, -0.751_791_5];
+    /// simd_activations::gelu_backward(&x, &[1.0; 4], &mut dx);
+    /// assert_eq!(dx[..3], [0.5, 0.0, 1.0]); // gelu'(0) = 1/2 and the limits
+    /// assert!(dx[3].abs() < 1e-6); // near the zero x0 of the gradient
+    /// ```
     pub fn gelu_backward / gelu_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T]) {
         checks::same_len("gelu_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
         dispatch("gelu_backward", isa, Binary { kernel: ViaF64(GeluBackward), a: x, b: dy, out: dx })
@@ -506,6 +529,15 @@ isa_fn! {
     ///
     /// # Panics
     /// If `x.len() != y.len()`.
+    ///
+    /// ```
+    /// let mut y = [1.0f32; 4];
+    /// simd_activations::gelu_tanh(&[0.0, f32::NEG_INFINITY, f32::INFINITY, 1.0], &mut y);
+    /// assert_eq!(y[..3].iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+    ///            [0.0f32, -0.0, f32::INFINITY].map(f32::to_bits));
+    /// let u = (2.0f64 / std::f64::consts::PI).sqrt() * (1.0 + 0.044715);
+    /// assert!((y[3] as f64 - 0.5 * (1.0 + u.tanh())).abs() < 1e-7);
+    /// ```
     pub fn gelu_tanh / gelu_tanh_on(isa)(x: &[T], y: &mut [T]) {
         checks::same_len("gelu_tanh", &[("x", x.len()), ("y", y.len())]);
         dispatch("gelu_tanh", isa, Unary { kernel: Native(GeluTanh), x, y })
@@ -514,6 +546,13 @@ isa_fn! {
 
 isa_fn! {
     /// GELU (tanh form) in place; semantics as [`gelu_tanh`].
+    ///
+    /// ```
+    /// let mut xy = [-20.0f64, f64::NAN];
+    /// simd_activations::gelu_tanh_inplace(&mut xy);
+    /// assert!(xy[0] < 0.0 && xy[0] > -1e-250); // -5e-261: the negative tail does not cancel to 0
+    /// assert!(xy[1].is_nan());
+    /// ```
     pub fn gelu_tanh_inplace / gelu_tanh_inplace_on(isa)(xy: &mut [T]) {
         dispatch("gelu_tanh_inplace", isa, UnaryInPlace { kernel: Native(GeluTanh), xy })
     }
@@ -530,6 +569,12 @@ isa_fn! {
     ///
     /// # Panics
     /// If `x`, `dy` and `dx` differ in length.
+    ///
+    /// ```
+    /// let mut dx = [9.0f64; 3];
+    /// simd_activations::gelu_tanh_backward(&[0.0, f64::NEG_INFINITY, f64::INFINITY], &[2.0; 3], &mut dx);
+    /// assert_eq!(dx, [1.0, 0.0, 2.0]); // 2 * 1/2 at 0, and the limits 0 and 1 times dy
+    /// ```
     pub fn gelu_tanh_backward / gelu_tanh_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T]) {
         checks::same_len("gelu_tanh_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
         dispatch("gelu_tanh_backward", isa, Binary { kernel: ViaF64(GeluTanhBackward), a: x, b: dy, out: dx })

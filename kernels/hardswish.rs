@@ -166,6 +166,12 @@ isa_fn! {
     ///
     /// # Panics
     /// If `x.len() != y.len()`.
+    ///
+    /// ```
+    /// let mut y = [0.0f32; 4];
+    /// simd_activations::hardsigmoid(&[0.0, -3.0, 3.0, 1.0], &mut y);
+    /// assert_eq!(y, [0.5, 0.0, 1.0, 4.0 / 6.0]); // correctly rounded
+    /// ```
     pub fn hardsigmoid / hardsigmoid_on(isa)(x: &[T], y: &mut [T]) {
         checks::same_len("hardsigmoid", &[("x", x.len()), ("y", y.len())]);
         dispatch("hardsigmoid", isa, Unary { kernel: Hardsigmoid(Reciprocal::of(6.0)), x, y })
@@ -174,6 +180,13 @@ isa_fn! {
 
 isa_fn! {
     /// Hardsigmoid in place; semantics as [`hardsigmoid`].
+    ///
+    /// ```
+    /// let mut xy = [f64::INFINITY, f64::NEG_INFINITY, f64::NAN];
+    /// simd_activations::hardsigmoid_inplace(&mut xy);
+    /// assert_eq!(xy[..2], [1.0, 0.0]);
+    /// assert!(xy[2].is_nan());
+    /// ```
     pub fn hardsigmoid_inplace / hardsigmoid_inplace_on(isa)(xy: &mut [T]) {
         dispatch("hardsigmoid_inplace", isa, UnaryInPlace { kernel: Hardsigmoid(Reciprocal::of(6.0)), xy })
     }
@@ -185,6 +198,13 @@ isa_fn! {
     ///
     /// # Panics
     /// If `x`, `dy` and `dx` differ in length.
+    ///
+    /// ```
+    /// let mut dx = [9.0f32; 4];
+    /// // 0 at both breakpoints (a select: an infinite dy gives 0 outside), dy / 6 inside.
+    /// simd_activations::hardsigmoid_backward(&[-3.0, 3.0, 0.0, 5.0], &[6.0, 6.0, 6.0, f32::INFINITY], &mut dx);
+    /// assert_eq!(dx, [0.0, 0.0, 1.0, 0.0]);
+    /// ```
     pub fn hardsigmoid_backward / hardsigmoid_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T]) {
         checks::same_len("hardsigmoid_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
         dispatch("hardsigmoid_backward", isa, Binary { kernel: HardsigmoidBackward(Reciprocal::of(6.0)), a: x, b: dy, out: dx })
@@ -201,6 +221,13 @@ isa_fn! {
     ///
     /// # Panics
     /// If `x.len() != y.len()`.
+    ///
+    /// ```
+    /// let mut y = [0.0f32; 4];
+    /// simd_activations::hardswish(&[-4.0, f32::NEG_INFINITY, 3.0, 1.0], &mut y);
+    /// assert_eq!(y[..2].iter().map(|v| v.to_bits()).collect::<Vec<_>>(), [(-0.0f32).to_bits(); 2]);
+    /// assert_eq!(y[2..], [3.0, 4.0 / 6.0]);
+    /// ```
     pub fn hardswish / hardswish_on(isa)(x: &[T], y: &mut [T]) {
         checks::same_len("hardswish", &[("x", x.len()), ("y", y.len())]);
         dispatch("hardswish", isa, Unary { kernel: Hardswish(Reciprocal::of(6.0)), x, y })
@@ -209,6 +236,13 @@ isa_fn! {
 
 isa_fn! {
     /// Hardswish in place; semantics as [`hardswish`].
+    ///
+    /// ```
+    /// let mut xy = [-1.5f64, 10.0, f64::NAN];
+    /// simd_activations::hardswish_inplace(&mut xy);
+    /// assert_eq!(xy[..2], [-0.375, 10.0]); // -1.5 * 1.5 / 6; x above 3
+    /// assert!(xy[2].is_nan());
+    /// ```
     pub fn hardswish_inplace / hardswish_inplace_on(isa)(xy: &mut [T]) {
         dispatch("hardswish_inplace", isa, UnaryInPlace { kernel: Hardswish(Reciprocal::of(6.0)), xy })
     }
@@ -221,6 +255,12 @@ isa_fn! {
     ///
     /// # Panics
     /// If `x`, `dy` and `dx` differ in length.
+    ///
+    /// ```
+    /// let mut dx = [9.0f32; 4];
+    /// simd_activations::hardswish_backward(&[-3.0, 3.0, 0.0, -5.0], &[1.0, 1.0, 1.0, f32::NAN], &mut dx);
+    /// assert_eq!(dx, [0.0, 1.0, 0.5, 0.0]); // hardswish'(-3) = 0, hardswish'(3) = 1; select below -3
+    /// ```
     pub fn hardswish_backward / hardswish_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T]) {
         checks::same_len("hardswish_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
         dispatch("hardswish_backward", isa, Binary { kernel: HardswishBackward(Reciprocal::of(3.0)), a: x, b: dy, out: dx })

@@ -85,6 +85,12 @@ isa_fn! {
     ///
     /// # Panics
     /// If `x.len() != y.len()`.
+    ///
+    /// ```
+    /// let mut y = [0.0f32; 4];
+    /// simd_activations::relu6(&[-1.0, -0.0, 3.0, f32::INFINITY], &mut y);
+    /// assert_eq!(y.map(f32::to_bits), [0.0f32, -0.0, 3.0, 6.0].map(f32::to_bits));
+    /// ```
     pub fn relu6 / relu6_on(isa)(x: &[T], y: &mut [T]) {
         checks::same_len("relu6", &[("x", x.len()), ("y", y.len())]);
         dispatch("relu6", isa, Unary { kernel: relu6_bounds(), x, y })
@@ -93,6 +99,13 @@ isa_fn! {
 
 isa_fn! {
     /// ReLU6 in place; semantics as [`relu6`].
+    ///
+    /// ```
+    /// let mut xy = [7.5f64, 2.0, f64::NAN];
+    /// simd_activations::relu6_inplace(&mut xy);
+    /// assert_eq!(xy[..2], [6.0, 2.0]);
+    /// assert!(xy[2].is_nan());
+    /// ```
     pub fn relu6_inplace / relu6_inplace_on(isa)(xy: &mut [T]) {
         dispatch("relu6_inplace", isa, UnaryInPlace { kernel: relu6_bounds(), xy })
     }
@@ -107,6 +120,12 @@ isa_fn! {
     ///
     /// # Panics
     /// If `x.len() != y.len()`, if `min_val > max_val`, or if a bound is NaN.
+    ///
+    /// ```
+    /// let mut y = [0.0f32; 4];
+    /// simd_activations::hardtanh(&[-5.0, 0.25, 5.0, f32::NEG_INFINITY], &mut y, -1.0, 1.0);
+    /// assert_eq!(y, [-1.0, 0.25, 1.0, -1.0]);
+    /// ```
     pub fn hardtanh / hardtanh_on(isa)(x: &[T], y: &mut [T], min_val: T, max_val: T) {
         checks::same_len("hardtanh", &[("x", x.len()), ("y", y.len())]);
         checks::ordered_bounds("hardtanh", min_val, max_val);
@@ -119,6 +138,14 @@ isa_fn! {
     ///
     /// # Panics
     /// If `min_val > max_val`, or if a bound is NaN.
+    ///
+    /// ```
+    /// let mut xy = [-0.0f32, 9.0, f32::NAN];
+    /// simd_activations::hardtanh_inplace(&mut xy, 0.0, 6.0);
+    /// assert_eq!(xy[0].to_bits(), (-0.0f32).to_bits()); // equal to the bound: returned as is
+    /// assert_eq!(xy[1], 6.0);
+    /// assert!(xy[2].is_nan());
+    /// ```
     pub fn hardtanh_inplace / hardtanh_inplace_on(isa)(xy: &mut [T], min_val: T, max_val: T) {
         checks::ordered_bounds("hardtanh_inplace", min_val, max_val);
         dispatch("hardtanh_inplace", isa, UnaryInPlace { kernel: Clamp { lo: min_val, hi: max_val }, xy })
@@ -133,6 +160,13 @@ isa_fn! {
     ///
     /// # Panics
     /// If `x`, `dy` and `dx` differ in length.
+    ///
+    /// ```
+    /// let mut dx = [1.0f32; 4];
+    /// // relu6'(0) = relu6'(6) = 0, and a NaN dy gives 0 outside (0, 6).
+    /// simd_activations::relu6_backward(&[0.0, 6.0, 3.0, 8.0], &[2.0, 2.0, 2.0, f32::NAN], &mut dx);
+    /// assert_eq!(dx, [0.0, 0.0, 2.0, 0.0]);
+    /// ```
     pub fn relu6_backward / relu6_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T]) {
         checks::same_len("relu6_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
         let Clamp { lo, hi } = relu6_bounds();
@@ -146,6 +180,15 @@ isa_fn! {
     ///
     /// # Panics
     /// If `y`, `dy` and `dx` differ in length.
+    ///
+    /// ```
+    /// use simd_activations::{relu6, relu6_backward_from_output};
+    /// let mut y = [0.0f32; 3];
+    /// relu6(&[-1.0, 3.0, 10.0], &mut y);
+    /// let mut dx = [0.0f32; 3];
+    /// relu6_backward_from_output(&y, &[5.0; 3], &mut dx);
+    /// assert_eq!(dx, [0.0, 5.0, 0.0]);
+    /// ```
     pub fn relu6_backward_from_output / relu6_backward_from_output_on(isa)(y: &[T], dy: &[T], dx: &mut [T]) {
         let func = "relu6_backward_from_output";
         checks::same_len(func, &[("y", y.len()), ("dy", dy.len()), ("dx", dx.len())]);
@@ -161,6 +204,13 @@ isa_fn! {
     ///
     /// # Panics
     /// If the lengths differ, if `min_val > max_val`, or if a bound is NaN.
+    ///
+    /// ```
+    /// let mut dx = [1.0f64; 4];
+    /// // Zero at both bounds (a select); dy passes strictly inside.
+    /// simd_activations::hardtanh_backward(&[-2.0, -2.0, 0.0, 2.0], &[3.0; 4], &mut dx, -2.0, 2.0);
+    /// assert_eq!(dx, [0.0, 0.0, 3.0, 0.0]);
+    /// ```
     pub fn hardtanh_backward / hardtanh_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T], min_val: T, max_val: T) {
         checks::same_len("hardtanh_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
         checks::ordered_bounds("hardtanh_backward", min_val, max_val);
@@ -174,6 +224,15 @@ isa_fn! {
     ///
     /// # Panics
     /// If the lengths differ, if `min_val > max_val`, or if a bound is NaN.
+    ///
+    /// ```
+    /// use simd_activations::{hardtanh, hardtanh_backward_from_output};
+    /// let mut y = [0.0f32; 3];
+    /// hardtanh(&[-3.0, 0.5, 3.0], &mut y, -1.0, 1.0);
+    /// let mut dx = [0.0f32; 3];
+    /// hardtanh_backward_from_output(&y, &[4.0; 3], &mut dx, -1.0, 1.0);
+    /// assert_eq!(dx, [0.0, 4.0, 0.0]);
+    /// ```
     pub fn hardtanh_backward_from_output / hardtanh_backward_from_output_on(isa)(y: &[T], dy: &[T], dx: &mut [T], min_val: T, max_val: T) {
         let func = "hardtanh_backward_from_output";
         checks::same_len(func, &[("y", y.len()), ("dy", dy.len()), ("dx", dx.len())]);

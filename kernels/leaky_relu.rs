@@ -66,6 +66,14 @@ isa_fn! {
     /// # Panics
     /// If `x.len() != y.len()`, or if `slope` is NaN or infinite (which would make
     /// `leaky_relu(0)` NaN).
+    ///
+    /// ```
+    /// let mut y = [0.0f32; 3];
+    /// simd_activations::leaky_relu(&[-4.0, 0.0, 2.0], &mut y, 0.25);
+    /// assert_eq!(y, [-1.0, 0.0, 2.0]);
+    /// simd_activations::leaky_relu(&[f32::NEG_INFINITY], &mut y[..1], 0.25);
+    /// assert_eq!(y[0], f32::NEG_INFINITY);
+    /// ```
     pub fn leaky_relu / leaky_relu_on(isa)(x: &[T], y: &mut [T], slope: T) {
         checks::same_len("leaky_relu", &[("x", x.len()), ("y", y.len())]);
         checks::finite("leaky_relu", "slope", slope, "a NaN or infinite slope makes leaky_relu(0) NaN");
@@ -78,6 +86,14 @@ isa_fn! {
     ///
     /// # Panics
     /// If `slope` is NaN or infinite.
+    ///
+    /// ```
+    /// use simd_activations::{leaky_relu_inplace, LEAKY_RELU_DEFAULT_SLOPE};
+    /// let mut xy = [-100.0f64, 1.0, f64::NAN];
+    /// leaky_relu_inplace(&mut xy, LEAKY_RELU_DEFAULT_SLOPE);
+    /// assert_eq!(xy[..2], [-1.0, 1.0]);
+    /// assert!(xy[2].is_nan());
+    /// ```
     pub fn leaky_relu_inplace / leaky_relu_inplace_on(isa)(xy: &mut [T], slope: T) {
         checks::finite("leaky_relu_inplace", "slope", slope, "a NaN or infinite slope makes leaky_relu(0) NaN");
         dispatch("leaky_relu_inplace", isa, UnaryInPlace { kernel: LeakyRelu { slope }, xy })
@@ -92,6 +108,13 @@ isa_fn! {
     ///
     /// # Panics
     /// If `x`, `dy` and `dx` differ in length, or if `slope` is NaN or infinite.
+    ///
+    /// ```
+    /// let mut dx = [0.0f32; 3];
+    /// // leaky'(0) = slope; a multiply, so an infinite dy stays infinite on the left.
+    /// simd_activations::leaky_relu_backward(&[0.0, 1.0, -1.0], &[4.0, 4.0, f32::INFINITY], &mut dx, 0.5);
+    /// assert_eq!(dx, [2.0, 4.0, f32::INFINITY]);
+    /// ```
     pub fn leaky_relu_backward / leaky_relu_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T], slope: T) {
         checks::same_len("leaky_relu_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
         checks::finite("leaky_relu_backward", "slope", slope, "a NaN or infinite slope makes leaky_relu(0) NaN");
@@ -108,6 +131,17 @@ isa_fn! {
     ///
     /// # Panics
     /// If the lengths differ, or unless `0 < slope < inf`.
+    ///
+    /// ```
+    /// use simd_activations::{leaky_relu, leaky_relu_backward_from_output};
+    /// let mut y = [0.0f32; 2];
+    /// leaky_relu(&[-2.0, 3.0], &mut y, 0.5);
+    /// let mut dx = [0.0f32; 2];
+    /// leaky_relu_backward_from_output(&y, &[2.0, 2.0], &mut dx, 0.5);
+    /// assert_eq!(dx, [1.0, 2.0]);
+    /// // A negative slope is rejected: the output no longer tells the branch.
+    /// assert!(std::panic::catch_unwind(|| leaky_relu_backward_from_output(&y, &[2.0, 2.0], &mut [0.0f32; 2], -0.5)).is_err());
+    /// ```
     pub fn leaky_relu_backward_from_output / leaky_relu_backward_from_output_on(isa)(y: &[T], dy: &[T], dx: &mut [T], slope: T) {
         let func = "leaky_relu_backward_from_output";
         checks::same_len(func, &[("y", y.len()), ("dy", dy.len()), ("dx", dx.len())]);

@@ -304,6 +304,13 @@ isa_fn! {
     /// If `x.len() != y.len()`, if `weight` is empty, if `inner == 0`, if `weight.len() > 1`
     /// and `weight.len() * inner` does not divide `x.len()`, or if a weight is NaN or infinite
     /// (checked in one pass over `weight`).
+    ///
+    /// ```
+    /// let mut y = [0.0f32; 4];
+    /// // Channels-last (inner = 1), two channels with weights 0.5 and 0.25.
+    /// simd_activations::prelu(&[-2.0, -2.0, 3.0, -4.0], &mut y, &[0.5, 0.25], 1);
+    /// assert_eq!(y, [-1.0, -0.5, 3.0, -1.0]);
+    /// ```
     pub fn prelu / prelu_on(isa)(x: &[T], y: &mut [T], weight: &[T], inner: usize) {
         checks::same_len("prelu", &[("x", x.len()), ("y", y.len())]);
         let layout = check_layout("prelu", x.len(), weight.len(), inner);
@@ -315,6 +322,13 @@ isa_fn! {
 
 isa_fn! {
     /// PReLU in place; semantics and panics as [`prelu`].
+    ///
+    /// ```
+    /// let mut xy = [-4.0f64, -4.0, -4.0, -4.0];
+    /// // NCHW with 2 channels of H * W = 2 elements (inner = 2).
+    /// simd_activations::prelu_inplace(&mut xy, &[0.5, 0.25], 2);
+    /// assert_eq!(xy, [-2.0, -2.0, -1.0, -1.0]);
+    /// ```
     pub fn prelu_inplace / prelu_inplace_on(isa)(xy: &mut [T], weight: &[T], inner: usize) {
         let layout = check_layout("prelu_inplace", xy.len(), weight.len(), inner);
         check_weights("prelu_inplace", weight);
@@ -334,6 +348,14 @@ isa_fn! {
     /// # Panics
     /// If `x`, `dy`, `dx` differ in length, if `dweight.len() != weight.len()`, on a bad
     /// layout as [`prelu`], or if a weight is NaN or infinite.
+    ///
+    /// ```
+    /// let (x, dy) = ([-2.0f32, 3.0, -1.0], [1.0f32; 3]);
+    /// let (mut dx, mut dweight) = ([0.0f32; 3], [9.0f32]); // dweight is overwritten
+    /// simd_activations::prelu_backward(&x, &dy, &mut dx, &[0.25], 1, &mut dweight);
+    /// assert_eq!(dx, [0.25, 1.0, 0.25]);
+    /// assert_eq!(dweight, [-3.0]); // sum of x * dy where x <= 0
+    /// ```
     pub fn prelu_backward / prelu_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T], weight: &[T], inner: usize, dweight: &mut [T]) {
         let func = "prelu_backward";
         checks::same_len(func, &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);

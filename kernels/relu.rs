@@ -68,6 +68,15 @@ isa_fn! {
     ///
     /// # Panics
     /// If `x.len() != y.len()`.
+    ///
+    /// ```
+    /// use simd_activations::relu;
+    /// let mut y = [1.0f32; 4];
+    /// relu(&[-2.0, -0.0, 3.5, f32::NEG_INFINITY], &mut y);
+    /// assert_eq!(y.map(f32::to_bits), [0.0f32, -0.0, 3.5, 0.0].map(f32::to_bits)); // -0 kept
+    /// relu(&[f32::NAN], &mut y[..1]);
+    /// assert!(y[0].is_nan());
+    /// ```
     pub fn relu / relu_on(isa)(x: &[T], y: &mut [T]) {
         checks::same_len("relu", &[("x", x.len()), ("y", y.len())]);
         dispatch("relu", isa, Unary { kernel: Relu, x, y })
@@ -76,6 +85,13 @@ isa_fn! {
 
 isa_fn! {
     /// ReLU in place: `xy[i] = xy[i] < 0 ? +0 : xy[i]`; semantics as [`relu`].
+    ///
+    /// ```
+    /// let mut xy = [-1.0f64, 0.5, f64::NAN];
+    /// simd_activations::relu_inplace(&mut xy);
+    /// assert_eq!(xy[..2], [0.0, 0.5]);
+    /// assert!(xy[2].is_nan());
+    /// ```
     pub fn relu_inplace / relu_inplace_on(isa)(xy: &mut [T]) {
         dispatch("relu_inplace", isa, UnaryInPlace { kernel: Relu, xy })
     }
@@ -89,6 +105,13 @@ isa_fn! {
     ///
     /// # Panics
     /// If `x`, `dy` and `dx` differ in length.
+    ///
+    /// ```
+    /// let mut dx = [9.0f32; 3];
+    /// // relu'(0) = 0, and a select: an infinite dy gives 0 where x <= 0.
+    /// simd_activations::relu_backward(&[-1.0, 0.0, 2.0], &[f32::INFINITY, 5.0, 5.0], &mut dx);
+    /// assert_eq!(dx, [0.0, 0.0, 5.0]);
+    /// ```
     pub fn relu_backward / relu_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T]) {
         checks::same_len("relu_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
         dispatch("relu_backward", isa, Binary { kernel: ReluBackward, a: x, b: dy, out: dx })
@@ -102,6 +125,16 @@ isa_fn! {
     ///
     /// # Panics
     /// If `y`, `dy` and `dx` differ in length.
+    ///
+    /// ```
+    /// use simd_activations::{relu, relu_backward, relu_backward_from_output};
+    /// let (x, dy) = ([-1.0f32, 0.0, 2.0], [3.0f32; 3]);
+    /// let (mut y, mut a, mut b) = ([0.0f32; 3], [0.0f32; 3], [0.0f32; 3]);
+    /// relu(&x, &mut y);
+    /// relu_backward_from_output(&y, &dy, &mut a);
+    /// relu_backward(&x, &dy, &mut b);
+    /// assert_eq!((a, b), ([0.0, 0.0, 3.0], [0.0, 0.0, 3.0]));
+    /// ```
     pub fn relu_backward_from_output / relu_backward_from_output_on(isa)(y: &[T], dy: &[T], dx: &mut [T]) {
         checks::same_len(
             "relu_backward_from_output",

@@ -406,6 +406,13 @@ isa_fn! {
     ///
     /// # Panics
     /// If `x.len() != y.len()`.
+    ///
+    /// ```
+    /// let mut y = [0.0f32; 4];
+    /// simd_activations::sigmoid(&[0.0, f32::INFINITY, f32::NEG_INFINITY, -100.0], &mut y);
+    /// assert_eq!(y[..3], [0.5, 1.0, 0.0]);
+    /// assert!(y[3] > 0.0 && y[3] < 1e-43); // 3.7e-44: a subnormal result, not flushed
+    /// ```
     pub fn sigmoid / sigmoid_on(isa)(x: &[T], y: &mut [T]) {
         checks::same_len("sigmoid", &[("x", x.len()), ("y", y.len())]);
         dispatch("sigmoid", isa, Unary { kernel: Native(Sigmoid), x, y })
@@ -414,6 +421,13 @@ isa_fn! {
 
 isa_fn! {
     /// Sigmoid in place; semantics as [`sigmoid`].
+    ///
+    /// ```
+    /// let mut xy = [2.0f64, f64::NAN];
+    /// simd_activations::sigmoid_inplace(&mut xy);
+    /// assert!((xy[0] - 1.0 / (1.0 + (-2.0f64).exp())).abs() < 1e-15);
+    /// assert!(xy[1].is_nan());
+    /// ```
     pub fn sigmoid_inplace / sigmoid_inplace_on(isa)(xy: &mut [T]) {
         dispatch("sigmoid_inplace", isa, UnaryInPlace { kernel: Native(Sigmoid), xy })
     }
@@ -429,6 +443,14 @@ isa_fn! {
     ///
     /// # Panics
     /// If `x`, `dy` and `dx` differ in length.
+    ///
+    /// ```
+    /// let mut dx = [1.0f32; 3];
+    /// simd_activations::sigmoid_backward(&[0.0, 100.0, f32::NAN], &[1.0; 3], &mut dx);
+    /// assert_eq!(dx[0], 0.25); // s(0) (1 - s(0))
+    /// assert!(dx[1] > 0.0 && dx[1] < 1e-43); // e^-100, no cancellation to 0
+    /// assert!(dx[2].is_nan());
+    /// ```
     pub fn sigmoid_backward / sigmoid_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T]) {
         checks::same_len("sigmoid_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
         dispatch("sigmoid_backward", isa, Binary { kernel: Native(SigmoidBackward), a: x, b: dy, out: dx })
@@ -441,6 +463,16 @@ isa_fn! {
     ///
     /// # Panics
     /// If `y`, `dy` and `dx` differ in length.
+    ///
+    /// ```
+    /// use simd_activations::{sigmoid_inplace, sigmoid_backward_from_output};
+    /// let mut y = [0.0f32, 3.0];
+    /// sigmoid_inplace(&mut y);
+    /// let mut dx = [0.0f32; 2];
+    /// sigmoid_backward_from_output(&y, &[2.0; 2], &mut dx);
+    /// assert_eq!(dx[0], 0.5); // 2 * 0.5 * 0.5
+    /// assert!((dx[1] - 2.0 * y[1] * (1.0 - y[1])).abs() < 1e-7);
+    /// ```
     pub fn sigmoid_backward_from_output / sigmoid_backward_from_output_on(isa)(y: &[T], dy: &[T], dx: &mut [T]) {
         let func = "sigmoid_backward_from_output";
         checks::same_len(func, &[("y", y.len()), ("dy", dy.len()), ("dx", dx.len())]);
@@ -461,6 +493,14 @@ isa_fn! {
     ///
     /// # Panics
     /// If `x.len() != y.len()`.
+    ///
+    /// ```
+    /// let mut y = [1.0f32; 4];
+    /// simd_activations::silu(&[0.0, 1.0, f32::NEG_INFINITY, f32::INFINITY], &mut y);
+    /// assert_eq!(y[0], 0.0);
+    /// assert!((y[1] - 1.0 / (1.0 + (-1.0f32).exp())).abs() <= f32::EPSILON);
+    /// assert_eq!([y[2].to_bits(), y[3].to_bits()], [(-0.0f32).to_bits(), f32::INFINITY.to_bits()]); // the limits
+    /// ```
     pub fn silu / silu_on(isa)(x: &[T], y: &mut [T]) {
         checks::same_len("silu", &[("x", x.len()), ("y", y.len())]);
         dispatch("silu", isa, Unary { kernel: Native(Silu), x, y })
@@ -469,6 +509,13 @@ isa_fn! {
 
 isa_fn! {
     /// SiLU in place; semantics as [`silu`].
+    ///
+    /// ```
+    /// let mut xy = [-1.0e-3f64, f64::NAN];
+    /// simd_activations::silu_inplace(&mut xy);
+    /// assert!((xy[0] - -1.0e-3 / (1.0 + 1.0e-3f64.exp())).abs() < 1e-18);
+    /// assert!(xy[1].is_nan());
+    /// ```
     pub fn silu_inplace / silu_inplace_on(isa)(xy: &mut [T]) {
         dispatch("silu_inplace", isa, UnaryInPlace { kernel: Native(Silu), xy })
     }
@@ -486,6 +533,14 @@ isa_fn! {
     ///
     /// # Panics
     /// If `x`, `dy` and `dx` differ in length.
+    ///
+    /// ```
+    /// let mut dx = [9.0f64; 4];
+    /// let x = [0.0, f64::NEG_INFINITY, f64::INFINITY, -1.278464542761074];
+    /// simd_activations::silu_backward(&x, &[1.0; 4], &mut dx);
+    /// assert_eq!(dx[..3], [0.5, 0.0, 1.0]); // silu'(0) = 1/2 and the limits, not NaN
+    /// assert!(dx[3].abs() < 1e-15); // the zero x0 of the gradient
+    /// ```
     pub fn silu_backward / silu_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T]) {
         checks::same_len("silu_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
         dispatch("silu_backward", isa, Binary { kernel: Native(SiluBackward), a: x, b: dy, out: dx })

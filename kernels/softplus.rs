@@ -316,6 +316,15 @@ isa_fn! {
     ///
     /// # Panics
     /// If `x.len() != y.len()`, unless `0 < beta < inf`, or if `threshold` is NaN or infinite.
+    ///
+    /// ```
+    /// use simd_activations::{softplus, SOFTPLUS_DEFAULT_BETA, SOFTPLUS_DEFAULT_THRESHOLD};
+    /// let (beta, threshold) = (SOFTPLUS_DEFAULT_BETA as f32, SOFTPLUS_DEFAULT_THRESHOLD as f32);
+    /// let mut y = [0.0f32; 3];
+    /// softplus(&[0.0, 25.0, f32::NEG_INFINITY], &mut y, beta, threshold);
+    /// assert!((y[0] - std::f32::consts::LN_2).abs() <= f32::EPSILON / 2.0);
+    /// assert_eq!(y[1..], [25.0, 0.0]); // linear above the threshold; 0 at -inf
+    /// ```
     pub fn softplus / softplus_on(isa)(x: &[T], y: &mut [T], beta: T, threshold: T) {
         checks::same_len("softplus", &[("x", x.len()), ("y", y.len())]);
         check_params("softplus", beta, threshold);
@@ -325,6 +334,13 @@ isa_fn! {
 
 isa_fn! {
     /// Softplus in place; semantics and panics as [`softplus`].
+    ///
+    /// ```
+    /// let mut xy = [-50.0f64, f64::NAN];
+    /// simd_activations::softplus_inplace(&mut xy, 1.0, 20.0);
+    /// assert!((xy[0] / (-50.0f64).exp() - 1.0).abs() < 1e-15); // the tail ~ e^x keeps its accuracy
+    /// assert!(xy[1].is_nan());
+    /// ```
     pub fn softplus_inplace / softplus_inplace_on(isa)(xy: &mut [T], beta: T, threshold: T) {
         check_params("softplus_inplace", beta, threshold);
         dispatch("softplus_inplace", isa, UnaryInPlace { kernel: ViaF64(Softplus(Params::new(beta, threshold))), xy })
@@ -340,6 +356,13 @@ isa_fn! {
     /// # Panics
     /// If `x`, `dy` and `dx` differ in length, unless `0 < beta < inf`, or if `threshold` is NaN
     /// or infinite.
+    ///
+    /// ```
+    /// let mut dx = [0.0f32; 3];
+    /// simd_activations::softplus_backward(&[0.0, 21.0, 10.0], &[1.0; 3], &mut dx, 2.0, 20.0);
+    /// assert_eq!(dx[..2], [0.5, 1.0]); // sigmoid(beta x); 1 above the threshold (beta x = 42)
+    /// assert_eq!(dx[2], 1.0 / (1.0 + (-20.0f32).exp()));
+    /// ```
     pub fn softplus_backward / softplus_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T], beta: T, threshold: T) {
         checks::same_len("softplus_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
         check_params("softplus_backward", beta, threshold);
@@ -358,6 +381,14 @@ isa_fn! {
     ///
     /// # Panics
     /// If `x.len() != y.len()`.
+    ///
+    /// ```
+    /// let mut y = [1.0f32; 4];
+    /// simd_activations::mish(&[0.0, 1.0, f32::NEG_INFINITY, f32::INFINITY], &mut y);
+    /// assert_eq!(y[0], 0.0);
+    /// assert!((y[1] - 1.0f32.exp().ln_1p().tanh()).abs() <= f32::EPSILON); // tanh(softplus(1))
+    /// assert_eq!([y[2].to_bits(), y[3].to_bits()], [(-0.0f32).to_bits(), f32::INFINITY.to_bits()]); // the limits
+    /// ```
     pub fn mish / mish_on(isa)(x: &[T], y: &mut [T]) {
         checks::same_len("mish", &[("x", x.len()), ("y", y.len())]);
         dispatch("mish", isa, Unary { kernel: ViaF64(Mish), x, y })
@@ -366,6 +397,13 @@ isa_fn! {
 
 isa_fn! {
     /// Mish in place; semantics as [`mish`].
+    ///
+    /// ```
+    /// let mut xy = [-2.0f64, f64::NAN];
+    /// simd_activations::mish_inplace(&mut xy);
+    /// assert!((xy[0] - -2.0 * (-2.0f64).exp().ln_1p().tanh()).abs() < 1e-15);
+    /// assert!(xy[1].is_nan());
+    /// ```
     pub fn mish_inplace / mish_inplace_on(isa)(xy: &mut [T]) {
         dispatch("mish_inplace", isa, UnaryInPlace { kernel: ViaF64(Mish), xy })
     }
@@ -381,6 +419,13 @@ isa_fn! {
     ///
     /// # Panics
     /// If `x`, `dy` and `dx` differ in length.
+    ///
+    /// ```
+    /// let mut dx = [9.0f32; 3];
+    /// simd_activations::mish_backward(&[0.0, f32::NEG_INFINITY, f32::INFINITY], &[1.0; 3], &mut dx);
+    /// assert!((dx[0] - 0.6).abs() <= f32::EPSILON); // mish'(0) = tanh(ln 2) = 3/5
+    /// assert_eq!(dx[1..], [0.0, 1.0]); // the limits, not NaN
+    /// ```
     pub fn mish_backward / mish_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T]) {
         checks::same_len("mish_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
         dispatch("mish_backward", isa, Binary { kernel: ViaF64(MishBackward), a: x, b: dy, out: dx })

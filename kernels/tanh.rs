@@ -179,6 +179,14 @@ isa_fn! {
     ///
     /// # Panics
     /// If `x.len() != y.len()`.
+    ///
+    /// ```
+    /// let mut y = [0.0f32; 4];
+    /// simd_activations::tanh(&[-0.0, f32::INFINITY, f32::NEG_INFINITY, 0.5], &mut y);
+    /// assert_eq!(y[..3].iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+    ///            [-0.0f32, 1.0, -1.0].map(f32::to_bits));
+    /// assert!((y[3] - 0.5f32.tanh()).abs() <= f32::EPSILON / 2.0);
+    /// ```
     pub fn tanh / tanh_on(isa)(x: &[T], y: &mut [T]) {
         checks::same_len("tanh", &[("x", x.len()), ("y", y.len())]);
         dispatch("tanh", isa, Unary { kernel: Native(Tanh), x, y })
@@ -187,6 +195,14 @@ isa_fn! {
 
 isa_fn! {
     /// Hyperbolic tangent in place; semantics as [`tanh`].
+    ///
+    /// ```
+    /// let mut xy = [20.0f64, -0.5, f64::NAN];
+    /// simd_activations::tanh_inplace(&mut xy);
+    /// assert_eq!(xy[0], 1.0); // 1 - 4e-18 rounds to 1: never above it
+    /// assert!((xy[1] + 0.5f64.tanh()).abs() < 1e-15); // odd
+    /// assert!(xy[2].is_nan());
+    /// ```
     pub fn tanh_inplace / tanh_inplace_on(isa)(xy: &mut [T]) {
         dispatch("tanh_inplace", isa, UnaryInPlace { kernel: Native(Tanh), xy })
     }
@@ -201,6 +217,14 @@ isa_fn! {
     ///
     /// # Panics
     /// If `x`, `dy` and `dx` differ in length.
+    ///
+    /// ```
+    /// let mut dx = [0.0f32; 3];
+    /// simd_activations::tanh_backward(&[0.0, 10.0, f32::INFINITY], &[3.0; 3], &mut dx);
+    /// assert_eq!(dx[0], 3.0); // tanh'(0) = 1
+    /// assert!(dx[1] > 0.0 && dx[1] < 1e-7); // 4 e^-20: no cancellation to 0
+    /// assert_eq!(dx[2], 0.0);
+    /// ```
     pub fn tanh_backward / tanh_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T]) {
         checks::same_len("tanh_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
         dispatch("tanh_backward", isa, Binary { kernel: Native(TanhBackward), a: x, b: dy, out: dx })
@@ -213,6 +237,16 @@ isa_fn! {
     ///
     /// # Panics
     /// If `y`, `dy` and `dx` differ in length.
+    ///
+    /// ```
+    /// use simd_activations::{tanh_inplace, tanh_backward_from_output};
+    /// let mut y = [0.0f64, 0.5];
+    /// tanh_inplace(&mut y);
+    /// let mut dx = [0.0f64; 2];
+    /// tanh_backward_from_output(&y, &[1.0; 2], &mut dx);
+    /// assert_eq!(dx[0], 1.0);
+    /// assert!((dx[1] - (1.0 - 0.5f64.tanh().powi(2))).abs() < 1e-15);
+    /// ```
     pub fn tanh_backward_from_output / tanh_backward_from_output_on(isa)(y: &[T], dy: &[T], dx: &mut [T]) {
         let func = "tanh_backward_from_output";
         checks::same_len(func, &[("y", y.len()), ("dy", dy.len()), ("dx", dx.len())]);

@@ -116,7 +116,7 @@ impl Activation {
     ///
     /// ```
     /// use simd_activations::Activation;
-    /// assert_eq!(Activation::ALL.len(), 16);
+    /// assert_eq!(Activation::ALL.len(), simd_activations::registry::ALL.len());
     /// for a in Activation::ALL {
     ///     assert_eq!(a.to_string().parse::<Activation>().unwrap(), a);
     /// }
@@ -152,26 +152,14 @@ impl Activation {
         Activation::Hardsigmoid,
     ];
 
-    /// Position in [`Activation::ALL`] and [`registry::ALL`].
+    /// Position in [`Activation::ALL`] and [`registry::ALL`]: the entry of `ALL` with the same
+    /// variant (parameters aside), so a new variant needs no arm here.
     fn index(&self) -> usize {
-        match self {
-            Activation::Relu => 0,
-            Activation::LeakyRelu { .. } => 1,
-            Activation::Elu { .. } => 2,
-            Activation::Selu => 3,
-            Activation::Celu { .. } => 4,
-            Activation::Relu6 => 5,
-            Activation::Hardtanh { .. } => 6,
-            Activation::Sigmoid => 7,
-            Activation::Tanh => 8,
-            Activation::Silu => 9,
-            Activation::Gelu => 10,
-            Activation::GeluTanh => 11,
-            Activation::Softplus { .. } => 12,
-            Activation::Mish => 13,
-            Activation::Hardswish => 14,
-            Activation::Hardsigmoid => 15,
-        }
+        let variant = core::mem::discriminant(self);
+        Activation::ALL
+            .iter()
+            .position(|a| core::mem::discriminant(a) == variant)
+            .expect("every variant is in Activation::ALL")
     }
 
     /// The registry entry: names, parameters, ranges, forms, ULP bounds.

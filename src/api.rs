@@ -26,7 +26,9 @@ macro_rules! isa_fn {
         #[doc = concat!(
             "[`", stringify!($name), "`] on the chosen `isa` instead of ",
             "[`Isa::active`](crate::Isa::active): for tests and benchmarks that compare ISAs.\n\n",
-            "# Panics\nAs [`", stringify!($name), "`], and when `isa` is not available on this CPU."
+            "# Panics\nAs [`", stringify!($name), "`], and when `isa` is not available on this CPU.\n\n",
+            "# Examples\nAs [`", stringify!($name), "`]'s, with an `isa` first; a loop over every ",
+            "ISA is in [`isa_forced`](crate::isa_forced)."
         )]
         #[inline]
         pub fn $name_on<T: $crate::Float>($isa: $crate::Isa, $($arg: $ty),*) {
