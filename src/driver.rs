@@ -107,11 +107,11 @@ pub(crate) fn nan_rule<V: Vector, const N: usize>(inputs: [V; N], r: V) -> V {
     let nan = r.is_nan();
     // One lane (the Scalar ISA): branch-free selects, which LLVM still vectorizes across
     // iterations (a branch per element measured 1.5-2.3x slower on relu and its gradient).
+    // No `cold()` call on the fix-up path: a call in the loop makes LLVM keep the kernels'
+    // constants out of registers (softplus measured 19.3 -> 22.8 us at 8192 f32, 20.8
+    // without the call).
     if V::LANES > 1 && !V::any(nan) {
         return r;
-    }
-    if V::LANES > 1 {
-        cold();
     }
     let mut source = V::splat(<V::Elem as crate::Float>::NAN);
     for v in inputs.iter().rev() {
