@@ -11,27 +11,30 @@ use crate::Float;
 
 /// The scalar specification.
 pub mod reference {
+    use crate::float::nan_rule;
     use crate::kernels::relu::reference::relu;
     use crate::Float;
 
     /// One row: `[relu(x[0]), .., relu(x[n-1]), relu(-x[0]), .., relu(-x[n-1])]`.
     pub fn crelu_row<T: Float>(x: &[T]) -> Vec<T> {
-        x.iter().map(|&v| relu(v)).chain(x.iter().map(|&v| relu(-v))).collect()
+        x.iter().map(|&v| relu(v)).chain(x.iter().map(|&v| nan_rule([v], || relu(-v)))).collect()
     }
 
     /// Gradient of one element from its two output gradients:
     /// `x > 0 ? dy_pos : x < 0 ? 0 + -dy_neg : 0`, and NaN when `x` is NaN. `0 + -dy_neg` is
     /// autograd's sum of the two halves' contributions: `+0` (not `-0`) for `dy_neg = +0`.
     pub fn crelu_backward<T: Float>(x: T, dy_pos: T, dy_neg: T) -> T {
-        if x.is_nan() {
-            x
-        } else if x > T::ZERO {
-            dy_pos
-        } else if x < T::ZERO {
-            -dy_neg + T::ZERO
-        } else {
-            T::ZERO
-        }
+        nan_rule([x, dy_pos, dy_neg], || {
+            if x.is_nan() {
+                x
+            } else if x > T::ZERO {
+                dy_pos
+            } else if x < T::ZERO {
+                -dy_neg + T::ZERO
+            } else {
+                T::ZERO
+            }
+        })
     }
 }
 

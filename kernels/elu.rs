@@ -22,6 +22,7 @@ pub const SELU_NEG_COEF: f64 = 1.758_099_340_847_376_859_940_217_520_812_3;
 /// The scalar specification: evaluated in f64 (for f32, then rounded once; for f64 with the
 /// platform's `exp_m1`/`exp`).
 pub mod reference {
+    use crate::float::nan_rule;
     use super::{Elu, SELU_NEG_COEF, SELU_SCALE};
     use crate::Float;
 
@@ -54,31 +55,43 @@ pub mod reference {
 
     /// `x > 0 ? x : alpha * expm1(x)`.
     pub fn elu<T: Float>(x: T, alpha: T) -> T {
-        forward(Elu::plain(alpha.to_f64()), x)
+        nan_rule([x], || {
+            forward(Elu::plain(alpha.to_f64()), x)
+        })
     }
     /// `scale * (x > 0 ? x : alpha * expm1(x))` with SELU's constants.
     pub fn selu<T: Float>(x: T) -> T {
-        forward(Elu { scale: SELU_SCALE, scale_lo: 0.0, neg_coef: SELU_NEG_COEF, input_div: 1.0 }, x)
+        nan_rule([x], || {
+            forward(Elu { scale: SELU_SCALE, scale_lo: 0.0, neg_coef: SELU_NEG_COEF, input_div: 1.0 }, x)
+        })
     }
     /// `x > 0 ? x : alpha * expm1(x / alpha)`.
     pub fn celu<T: Float>(x: T, alpha: T) -> T {
-        forward(Elu::celu(alpha.to_f64()), x)
+        nan_rule([x], || {
+            forward(Elu::celu(alpha.to_f64()), x)
+        })
     }
     /// `dy * elu'(x)`, with `elu'(x) = x > 0 ? 1 : alpha * exp(x)` (left branch at 0)
     /// rounded to `T` before the multiply.
     pub fn elu_backward<T: Float>(x: T, dy: T, alpha: T) -> T {
-        dy * T::from_f64(derivative(Elu::plain(alpha.to_f64()), x))
+        nan_rule([x, dy], || {
+            dy * T::from_f64(derivative(Elu::plain(alpha.to_f64()), x))
+        })
     }
     /// `dy * selu'(x)`, with `selu'(x) = x > 0 ? scale : scale * alpha * exp(x)` rounded to
     /// `T` before the multiply.
     pub fn selu_backward<T: Float>(x: T, dy: T) -> T {
-        let p = Elu { scale: SELU_SCALE, scale_lo: 0.0, neg_coef: SELU_NEG_COEF, input_div: 1.0 };
-        dy * T::from_f64(derivative(p, x))
+        nan_rule([x, dy], || {
+            let p = Elu { scale: SELU_SCALE, scale_lo: 0.0, neg_coef: SELU_NEG_COEF, input_div: 1.0 };
+            dy * T::from_f64(derivative(p, x))
+        })
     }
     /// `dy * celu'(x)`, with `celu'(x) = x > 0 ? 1 : exp(x / alpha)` rounded to `T` before
     /// the multiply.
     pub fn celu_backward<T: Float>(x: T, dy: T, alpha: T) -> T {
-        dy * T::from_f64(derivative(Elu::celu(alpha.to_f64()), x))
+        nan_rule([x, dy], || {
+            dy * T::from_f64(derivative(Elu::celu(alpha.to_f64()), x))
+        })
     }
 }
 

@@ -27,6 +27,7 @@ const FRAC_1_SQRT_2PI: f64 = 0.398_942_280_401_432_7;
 /// The scalar specification, in f64, with its own `erfc` (series and continued fraction,
 /// independent of the kernels' Chebyshev fit).
 pub mod reference {
+    use crate::float::nan_rule;
     use super::{FRAC_1_SQRT_2PI, GELU_TANH_BETA, GELU_TANH_KAPPA};
     use crate::kernels::sigmoid::reference::{sig, times_exp, SUBNORMAL_EXP};
     use crate::Float;
@@ -86,14 +87,18 @@ pub mod reference {
 
     /// `x * Phi(x)`; `-0.0` at `-inf` (the limit).
     pub fn gelu<T: Float>(x: T) -> T {
-        let x = x.to_f64();
-        T::from_f64(if x == f64::NEG_INFINITY { -0.0 } else { x * phi(x) })
+        nan_rule([x], || {
+            let x = x.to_f64();
+            T::from_f64(if x == f64::NEG_INFINITY { -0.0 } else { x * phi(x) })
+        })
     }
     /// `dy * (Phi(x) + x phi(x))`, rounded once; the limits 0 and 1 at -inf and +inf.
     pub fn gelu_backward<T: Float>(x: T, dy: T) -> T {
-        let x = x.to_f64();
-        let density = if x.is_infinite() { 0.0 } else { x * exp_neg_square(x * FRAC_1_SQRT_2) * FRAC_1_SQRT_2PI };
-        T::from_f64(dy.to_f64() * (phi(x) + density))
+        nan_rule([x, dy], || {
+            let x = x.to_f64();
+            let density = if x.is_infinite() { 0.0 } else { x * exp_neg_square(x * FRAC_1_SQRT_2) * FRAC_1_SQRT_2PI };
+            T::from_f64(dy.to_f64() * (phi(x) + density))
+        })
     }
 
     fn inner(x: f64) -> f64 {
@@ -102,41 +107,45 @@ pub mod reference {
 
     /// `x / 2 * (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))`; `-0.0` at `-inf`.
     pub fn gelu_tanh<T: Float>(x: T) -> T {
-        let x = x.to_f64();
-        // 1 + tanh(u) = 2 / (1 + e^(-2u)): no cancellation for negative u.
-        // Where e^(2u) is subnormal, x e^(2u) with one rounding into that range.
-        let u2 = 2.0 * inner(x);
-        T::from_f64(if x == f64::NEG_INFINITY {
-            -0.0
-        } else if u2 < SUBNORMAL_EXP {
-            times_exp(x, u2)
-        } else {
-            x * sig(u2)
+        nan_rule([x], || {
+            let x = x.to_f64();
+            // 1 + tanh(u) = 2 / (1 + e^(-2u)): no cancellation for negative u.
+            // Where e^(2u) is subnormal, x e^(2u) with one rounding into that range.
+            let u2 = 2.0 * inner(x);
+            T::from_f64(if x == f64::NEG_INFINITY {
+                -0.0
+            } else if u2 < SUBNORMAL_EXP {
+                times_exp(x, u2)
+            } else {
+                x * sig(u2)
+            })
         })
     }
     /// PyTorch's gradient of the tanh form, rounded once:
     /// `dy * (0.5 (1 + t) + 0.5 x (1 - t^2) sqrt(2/pi) (1 + 3 0.044715 x^2))`, `t = tanh(u)`.
     pub fn gelu_tanh_backward<T: Float>(x: T, dy: T) -> T {
-        let x = x.to_f64();
-        if x.is_infinite() {
-            return T::from_f64(dy.to_f64() * if x > 0.0 { 1.0 } else { 0.0 });
-        }
-        let u = inner(x);
-        if u.is_infinite() {
-            return T::from_f64(dy.to_f64() * if x > 0.0 { 1.0 } else { 0.0 });
-        }
-        let poly = 1.0 + 3.0 * GELU_TANH_KAPPA * x * x;
-        if 2.0 * u < SUBNORMAL_EXP {
-            // sig(2u) = e^(2u) and sech(u)^2 = 4 e^(2u) there.
-            let m = 1.0 + 2.0 * GELU_TANH_BETA * x * poly;
-            return T::from_f64(dy.to_f64() * times_exp(m, 2.0 * u));
-        }
-        let half_one_plus_t = sig(2.0 * u);
-        let sech = 1.0 / u.cosh();
-        let sech2 = sech * sech;
-        let d = half_one_plus_t
-            + 0.5 * x * sech2 * GELU_TANH_BETA * poly;
-        T::from_f64(dy.to_f64() * d)
+        nan_rule([x, dy], || {
+            let x = x.to_f64();
+            if x.is_infinite() {
+                return T::from_f64(dy.to_f64() * if x > 0.0 { 1.0 } else { 0.0 });
+            }
+            let u = inner(x);
+            if u.is_infinite() {
+                return T::from_f64(dy.to_f64() * if x > 0.0 { 1.0 } else { 0.0 });
+            }
+            let poly = 1.0 + 3.0 * GELU_TANH_KAPPA * x * x;
+            if 2.0 * u < SUBNORMAL_EXP {
+                // sig(2u) = e^(2u) and sech(u)^2 = 4 e^(2u) there.
+                let m = 1.0 + 2.0 * GELU_TANH_BETA * x * poly;
+                return T::from_f64(dy.to_f64() * times_exp(m, 2.0 * u));
+            }
+            let half_one_plus_t = sig(2.0 * u);
+            let sech = 1.0 / u.cosh();
+            let sech2 = sech * sech;
+            let d = half_one_plus_t
+                + 0.5 * x * sech2 * GELU_TANH_BETA * poly;
+            T::from_f64(dy.to_f64() * d)
+        })
     }
 }
 

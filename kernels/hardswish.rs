@@ -13,6 +13,7 @@ use crate::Float;
 
 /// The scalar specification, evaluated in f64.
 pub mod reference {
+    use crate::float::nan_rule;
     use crate::Float;
 
     fn hs(x: f64) -> f64 {
@@ -21,42 +22,50 @@ pub mod reference {
 
     /// `clamp(x + 3, 0, 6) / 6`; NaN gives NaN.
     pub fn hardsigmoid<T: Float>(x: T) -> T {
-        let x = x.to_f64();
-        T::from_f64(if x.is_nan() { x } else { hs(x) })
+        nan_rule([x], || {
+            let x = x.to_f64();
+            T::from_f64(if x.is_nan() { x } else { hs(x) })
+        })
     }
     /// `-3 < x < 3 ? dy / 6 : 0`; NaN `x` gives NaN.
     pub fn hardsigmoid_backward<T: Float>(x: T, dy: T) -> T {
-        let x = x.to_f64();
-        T::from_f64(if x.is_nan() {
-            x
-        } else if x > -3.0 && x < 3.0 {
-            dy.to_f64() / 6.0
-        } else {
-            0.0
+        nan_rule([x, dy], || {
+            let x = x.to_f64();
+            T::from_f64(if x.is_nan() {
+                x
+            } else if x > -3.0 && x < 3.0 {
+                dy.to_f64() / 6.0
+            } else {
+                0.0
+            })
         })
     }
     /// `x * clamp(x + 3, 0, 6) / 6`; `-0.0` for every `x <= -3`, `-inf` included.
     pub fn hardswish<T: Float>(x: T) -> T {
-        let x = x.to_f64();
-        T::from_f64(if x.is_nan() {
-            x
-        } else if x <= -3.0 {
-            -0.0
-        } else {
-            x * hs(x)
+        nan_rule([x], || {
+            let x = x.to_f64();
+            T::from_f64(if x.is_nan() {
+                x
+            } else if x <= -3.0 {
+                -0.0
+            } else {
+                x * hs(x)
+            })
         })
     }
     /// `x <= -3 ? 0 : x >= 3 ? dy : dy * (x / 3 + 1/2)`; NaN `x` gives NaN.
     pub fn hardswish_backward<T: Float>(x: T, dy: T) -> T {
-        let x = x.to_f64();
-        T::from_f64(if x.is_nan() {
-            x
-        } else if x <= -3.0 {
-            0.0
-        } else if x >= 3.0 {
-            dy.to_f64()
-        } else {
-            dy.to_f64() * ((x + 1.5) / 3.0)
+        nan_rule([x, dy], || {
+            let x = x.to_f64();
+            T::from_f64(if x.is_nan() {
+                x
+            } else if x <= -3.0 {
+                0.0
+            } else if x >= 3.0 {
+                dy.to_f64()
+            } else {
+                dy.to_f64() * ((x + 1.5) / 3.0)
+            })
         })
     }
 }

@@ -11,37 +11,46 @@ use crate::Float;
 
 /// The scalar specification.
 pub mod reference {
+    use crate::float::nan_rule;
     use crate::Float;
 
     /// `x < lo ? lo : x > hi ? hi : x`: keeps NaN, and `-0.0` when `lo = 0`.
     pub fn hardtanh<T: Float>(x: T, lo: T, hi: T) -> T {
-        let x = if x < lo { lo } else { x };
-        if x > hi {
-            hi
-        } else {
-            x
-        }
+        nan_rule([x], || {
+            let x = if x < lo { lo } else { x };
+            if x > hi {
+                hi
+            } else {
+                x
+            }
+        })
     }
 
     /// `hardtanh(x, 0, 6)`.
     pub fn relu6<T: Float>(x: T) -> T {
-        hardtanh(x, T::ZERO, T::from_f64(6.0))
+        nan_rule([x], || {
+            hardtanh(x, T::ZERO, T::from_f64(6.0))
+        })
     }
 
     /// `(x <= lo || x >= hi) ? 0 : dy`, and NaN when `x` is NaN.
     pub fn hardtanh_backward<T: Float>(x: T, dy: T, lo: T, hi: T) -> T {
-        if x.is_nan() {
-            x
-        } else if x <= lo || x >= hi {
-            T::ZERO
-        } else {
-            dy
-        }
+        nan_rule([x, dy], || {
+            if x.is_nan() {
+                x
+            } else if x <= lo || x >= hi {
+                T::ZERO
+            } else {
+                dy
+            }
+        })
     }
 
     /// `hardtanh_backward(x, dy, 0, 6)`.
     pub fn relu6_backward<T: Float>(x: T, dy: T) -> T {
-        hardtanh_backward(x, dy, T::ZERO, T::from_f64(6.0))
+        nan_rule([x, dy], || {
+            hardtanh_backward(x, dy, T::ZERO, T::from_f64(6.0))
+        })
     }
 }
 

@@ -10,26 +10,31 @@ use crate::Float;
 
 /// The scalar specification.
 pub mod reference {
+    use crate::float::nan_rule;
     use crate::Float;
 
     /// `x > 0 ? x : slope * x`.
     pub fn leaky_relu<T: Float>(x: T, slope: T) -> T {
-        if x > T::ZERO {
-            x
-        } else {
-            slope * x
-        }
+        nan_rule([x], || {
+            if x > T::ZERO {
+                x
+            } else {
+                slope * x
+            }
+        })
     }
 
     /// `x > 0 ? dy : slope * dy`, and NaN when `x` is NaN.
     pub fn leaky_relu_backward<T: Float>(x: T, dy: T, slope: T) -> T {
-        if x.is_nan() {
-            x
-        } else if x > T::ZERO {
-            dy
-        } else {
-            slope * dy
-        }
+        nan_rule([x, dy], || {
+            if x.is_nan() {
+                x
+            } else if x > T::ZERO {
+                dy
+            } else {
+                slope * dy
+            }
+        })
     }
 }
 

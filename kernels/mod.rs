@@ -9,7 +9,9 @@ macro_rules! families {
 
         /// The scalar specification of every kernel: plain Rust, one element at a time. The
         /// differential tests check every ISA against these; the transcendental ones are
-        /// evaluated in f64.
+        /// evaluated in f64. They follow the crate's NaN rule: a NaN result is the first NaN
+        /// input's (`x` or `y`, else `dy`) quieted, sign and payload kept, or the positive
+        /// default quiet NaN where no input is NaN.
         pub mod reference {
             $(pub use super::$family::reference::*;)*
         }

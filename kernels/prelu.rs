@@ -5,34 +5,39 @@
 use crate::api::isa_fn;
 use crate::checks;
 use crate::dispatch::{dispatch, WithSimd};
-use crate::driver::{map, should_stream, Kernel, STREAM_MIN_RUN};
+use crate::driver::{map, nan_rule, should_stream, Kernel, STREAM_MIN_RUN};
 use crate::kernels::relu::pass_nan;
 use crate::simd::{Simd, Vector};
 use crate::Float;
 
 /// The scalar specification.
 pub mod reference {
+    use crate::float::nan_rule;
     use crate::Float;
 
     /// `x > 0 ? x : w * x`.
     pub fn prelu<T: Float>(x: T, w: T) -> T {
-        if x > T::ZERO {
-            x
-        } else {
-            w * x
-        }
+        nan_rule([x], || {
+            if x > T::ZERO {
+                x
+            } else {
+                w * x
+            }
+        })
     }
 
     /// `(dx, dw)` of one element: `dx = x > 0 ? dy : w * dy` (NaN when `x` is NaN) and the
     /// element's share of the weight gradient, `x > 0 ? 0 : x * dy`.
     pub fn prelu_backward<T: Float>(x: T, dy: T, w: T) -> (T, T) {
-        let dx = if x.is_nan() {
-            x
-        } else if x > T::ZERO {
-            dy
-        } else {
-            w * dy
-        };
+        let dx = nan_rule([x, dy], || {
+            if x.is_nan() {
+                x
+            } else if x > T::ZERO {
+                dy
+            } else {
+                w * dy
+            }
+        });
         let dw = if x > T::ZERO { T::ZERO } else { x * dy };
         (dx, dw)
     }
@@ -172,7 +177,7 @@ impl<T: Float> WithSimd for Backward<'_, T> {
 #[inline(always)]
 fn backward_vector<V: Vector>(x: V, dy: V, w: V) -> (V, V) {
     let positive = x.gt(V::zero());
-    let dx = pass_nan(x, V::select(positive, dy, w.mul(dy)));
+    let dx = nan_rule([x, dy], pass_nan(x, V::select(positive, dy, w.mul(dy))));
     (dx, V::select(positive, V::zero(), x.mul(dy)))
 }
 

@@ -9,26 +9,31 @@ use crate::Float;
 
 /// The scalar specification.
 pub mod reference {
+    use crate::float::nan_rule;
     use crate::Float;
 
     /// `x < 0 ? +0 : x`: keeps NaN and `-0.0`.
     pub fn relu<T: Float>(x: T) -> T {
-        if x < T::ZERO {
-            T::ZERO
-        } else {
-            x
-        }
+        nan_rule([x], || {
+            if x < T::ZERO {
+                T::ZERO
+            } else {
+                x
+            }
+        })
     }
 
     /// `x <= 0 ? 0 : dy`, and NaN when `x` is NaN.
     pub fn relu_backward<T: Float>(x: T, dy: T) -> T {
-        if x.is_nan() {
-            x
-        } else if x <= T::ZERO {
-            T::ZERO
-        } else {
-            dy
-        }
+        nan_rule([x, dy], || {
+            if x.is_nan() {
+                x
+            } else if x <= T::ZERO {
+                T::ZERO
+            } else {
+                dy
+            }
+        })
     }
 }
 

@@ -13,6 +13,7 @@ use crate::simd::{NativeFn, Vector, WideFn};
 
 /// The scalar specification, evaluated in f64.
 pub mod reference {
+    use crate::float::nan_rule;
     use crate::Float;
 
     /// `1 / (1 + e^-x)`, as `e^x / (1 + e^x)` for negative `x` so that tiny (subnormal)
@@ -39,44 +40,54 @@ pub mod reference {
 
     /// `1 / (1 + e^-x)`.
     pub fn sigmoid<T: Float>(x: T) -> T {
-        T::from_f64(sig(x.to_f64()))
+        nan_rule([x], || {
+            T::from_f64(sig(x.to_f64()))
+        })
     }
     /// `dy * sigmoid(x) * sigmoid(-x)` (= `dy * s (1 - s)`), rounded once (the native f32
     /// kernel rounds the slope, then multiplies by `dy`: within its documented bound of this).
     pub fn sigmoid_backward<T: Float>(x: T, dy: T) -> T {
-        let x = x.to_f64();
-        T::from_f64(dy.to_f64() * (sig(x) * sig(-x)))
+        nan_rule([x, dy], || {
+            let x = x.to_f64();
+            T::from_f64(dy.to_f64() * (sig(x) * sig(-x)))
+        })
     }
     /// `dy * y * (1 - y)`, rounded once.
     pub fn sigmoid_backward_from_output<T: Float>(y: T, dy: T) -> T {
-        let y = y.to_f64();
-        T::from_f64(dy.to_f64() * (y * (1.0 - y)))
+        nan_rule([y, dy], || {
+            let y = y.to_f64();
+            T::from_f64(dy.to_f64() * (y * (1.0 - y)))
+        })
     }
     /// `x * sigmoid(x)`; `-0.0` at `-inf` (the limit; `-inf * 0` would be NaN); `x e^x`
     /// below -708 (where `1 + e^x` is 1 and `e^x` subnormal).
     pub fn silu<T: Float>(x: T) -> T {
-        let x = x.to_f64();
-        T::from_f64(if x == f64::NEG_INFINITY {
-            -0.0
-        } else if x < SUBNORMAL_EXP {
-            times_exp(x, x)
-        } else {
-            x * sig(x)
+        nan_rule([x], || {
+            let x = x.to_f64();
+            T::from_f64(if x == f64::NEG_INFINITY {
+                -0.0
+            } else if x < SUBNORMAL_EXP {
+                times_exp(x, x)
+            } else {
+                x * sig(x)
+            })
         })
     }
     /// `dy * (sigmoid(x) + x sigmoid(x) sigmoid(-x))`, rounded once (the native f32 kernel
     /// rounds `f'(x)`, then multiplies by `dy`); the limits 0 and 1 at -inf and +inf;
     /// `(1 + x) e^x` below -708.
     pub fn silu_backward<T: Float>(x: T, dy: T) -> T {
-        let x = x.to_f64();
-        let d = if x.is_infinite() {
-            sig(x)
-        } else if x < SUBNORMAL_EXP {
-            times_exp(1.0 + x, x)
-        } else {
-            sig(x) + x * sig(x) * sig(-x)
-        };
-        T::from_f64(dy.to_f64() * d)
+        nan_rule([x, dy], || {
+            let x = x.to_f64();
+            let d = if x.is_infinite() {
+                sig(x)
+            } else if x < SUBNORMAL_EXP {
+                times_exp(1.0 + x, x)
+            } else {
+                sig(x) + x * sig(x) * sig(-x)
+            };
+            T::from_f64(dy.to_f64() * d)
+        })
     }
 }
 

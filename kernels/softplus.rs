@@ -14,48 +14,57 @@ use crate::Float;
 
 /// The scalar specification, evaluated in f64.
 pub mod reference {
+    use crate::float::nan_rule;
     use crate::Float;
 
     use crate::kernels::sigmoid::reference::{sig, times_exp, SUBNORMAL_EXP};
 
     /// `beta x > threshold ? x : ln(1 + e^(beta x)) / beta` (as PyTorch).
     pub fn softplus<T: Float>(x: T, beta: T, threshold: T) -> T {
-        let (x, b) = (x.to_f64(), beta.to_f64());
-        let z = x * b;
-        T::from_f64(if z > threshold.to_f64() { x } else { (z.max(0.0) + (-z.abs()).exp().ln_1p()) / b })
+        nan_rule([x], || {
+            let (x, b) = (x.to_f64(), beta.to_f64());
+            let z = x * b;
+            T::from_f64(if z > threshold.to_f64() { x } else { (z.max(0.0) + (-z.abs()).exp().ln_1p()) / b })
+        })
     }
     /// `beta x > threshold ? dy : dy * sigmoid(beta x)`, rounded once.
     pub fn softplus_backward<T: Float>(x: T, dy: T, beta: T, threshold: T) -> T {
-        let z = x.to_f64() * beta.to_f64();
-        T::from_f64(if z > threshold.to_f64() { dy.to_f64() } else { dy.to_f64() * sig(z) })
+        nan_rule([x, dy], || {
+            let z = x.to_f64() * beta.to_f64();
+            T::from_f64(if z > threshold.to_f64() { dy.to_f64() } else { dy.to_f64() * sig(z) })
+        })
     }
     /// `x * tanh(ln(1 + e^x))`; `-0.0` at `-inf` (the limit); `x e^x` below -708 (where
     /// `e^x` is subnormal and `tanh(ln(1 + e^x)) = e^x` to within far less than an ULP).
     pub fn mish<T: Float>(x: T) -> T {
-        let x = x.to_f64();
-        if x == f64::NEG_INFINITY {
-            return T::from_f64(-0.0);
-        }
-        if x < SUBNORMAL_EXP {
-            return T::from_f64(times_exp(x, x));
-        }
-        let sp = x.max(0.0) + (-x.abs()).exp().ln_1p();
-        T::from_f64(x * sp.tanh())
+        nan_rule([x], || {
+            let x = x.to_f64();
+            if x == f64::NEG_INFINITY {
+                return T::from_f64(-0.0);
+            }
+            if x < SUBNORMAL_EXP {
+                return T::from_f64(times_exp(x, x));
+            }
+            let sp = x.max(0.0) + (-x.abs()).exp().ln_1p();
+            T::from_f64(x * sp.tanh())
+        })
     }
     /// `dy * (tanh(sp) + x sech(sp)^2 sigmoid(x))` with `sp = softplus(x)`, rounded once; the
     /// limits 0 and 1 at -inf and +inf; `dy (1 + x) e^x` below -708.
     pub fn mish_backward<T: Float>(x: T, dy: T) -> T {
-        let x = x.to_f64();
-        if x.is_infinite() {
-            return T::from_f64(dy.to_f64() * if x > 0.0 { 1.0 } else { 0.0 });
-        }
-        if x < SUBNORMAL_EXP {
-            return T::from_f64(dy.to_f64() * times_exp(1.0 + x, x));
-        }
-        let sp = x.max(0.0) + (-x.abs()).exp().ln_1p();
-        let sech = 1.0 / sp.cosh();
-        let d = sp.tanh() + x * (sech * sech) * sig(x);
-        T::from_f64(dy.to_f64() * d)
+        nan_rule([x, dy], || {
+            let x = x.to_f64();
+            if x.is_infinite() {
+                return T::from_f64(dy.to_f64() * if x > 0.0 { 1.0 } else { 0.0 });
+            }
+            if x < SUBNORMAL_EXP {
+                return T::from_f64(dy.to_f64() * times_exp(1.0 + x, x));
+            }
+            let sp = x.max(0.0) + (-x.abs()).exp().ln_1p();
+            let sech = 1.0 / sp.cosh();
+            let d = sp.tanh() + x * (sech * sech) * sig(x);
+            T::from_f64(dy.to_f64() * d)
+        })
     }
 }
 

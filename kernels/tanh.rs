@@ -15,22 +15,29 @@ use crate::simd::{NativeFn, Vector, WideFn};
 
 /// The scalar specification, evaluated in f64.
 pub mod reference {
+    use crate::float::nan_rule;
     use crate::Float;
 
     /// `tanh(x)` (the platform's f64 `tanh`).
     pub fn tanh<T: Float>(x: T) -> T {
-        T::from_f64(x.to_f64().tanh())
+        nan_rule([x], || {
+            T::from_f64(x.to_f64().tanh())
+        })
     }
     /// `dy * (1 - tanh(x)^2)` as `dy * sech(x)^2`, rounded once (the native f32 kernel rounds
     /// the slope, then multiplies by `dy`).
     pub fn tanh_backward<T: Float>(x: T, dy: T) -> T {
-        let sech = 1.0 / x.to_f64().cosh();
-        T::from_f64(dy.to_f64() * (sech * sech))
+        nan_rule([x, dy], || {
+            let sech = 1.0 / x.to_f64().cosh();
+            T::from_f64(dy.to_f64() * (sech * sech))
+        })
     }
     /// `dy * (1 - y^2)`, rounded once.
     pub fn tanh_backward_from_output<T: Float>(y: T, dy: T) -> T {
-        let y = y.to_f64();
-        T::from_f64(dy.to_f64() * ((1.0 - y) * (1.0 + y)))
+        nan_rule([y, dy], || {
+            let y = y.to_f64();
+            T::from_f64(dy.to_f64() * ((1.0 - y) * (1.0 + y)))
+        })
     }
 }
 

@@ -36,6 +36,11 @@ pub trait Float:
     const ZERO: Self;
     /// `1.0`.
     const ONE: Self;
+    /// The default quiet NaN, positive with an empty payload (`0x7fc0_0000`,
+    /// `0x7ff8_0000_0000_0000`): the NaN that every function returns where it makes a NaN
+    /// from inputs none of which is NaN.
+    #[doc(hidden)]
+    const NAN: Self;
     /// The type's name, `"f32"` or `"f64"`.
     const NAME: &'static str;
 
@@ -60,6 +65,10 @@ pub trait Float:
     /// `self` with the sign bit of `sign` or-ed in (the scalar form of `Vector::or_sign`).
     #[doc(hidden)]
     fn or_sign(self, sign: Self) -> Self;
+    /// `self` with the quiet bit (the top mantissa bit) set: a NaN quieted, its sign and
+    /// payload kept (the scalar form of `Vector::quiet`).
+    #[doc(hidden)]
+    fn quiet(self) -> Self;
 
     // The casts below let a generic public function call the f32 or f64 instance compiled in
     // this crate (see `api::isa_fn!`): for `Self = f32` the `f32` ones return `Some`, the
@@ -129,6 +138,7 @@ macro_rules! casts {
 impl Float for f32 {
     const ZERO: Self = 0.0;
     const ONE: Self = 1.0;
+    const NAN: Self = f32::from_bits(0x7fc0_0000);
     const NAME: &'static str = "f32";
     type Vector<S: Simd> = S::F32;
     casts!(f32);
@@ -157,11 +167,16 @@ impl Float for f32 {
     fn or_sign(self, sign: Self) -> Self {
         f32::from_bits(self.to_bits() | (sign.to_bits() & 0x8000_0000))
     }
+    #[inline(always)]
+    fn quiet(self) -> Self {
+        f32::from_bits(self.to_bits() | 0x0040_0000)
+    }
 }
 
 impl Float for f64 {
     const ZERO: Self = 0.0;
     const ONE: Self = 1.0;
+    const NAN: Self = f64::from_bits(0x7ff8_0000_0000_0000);
     const NAME: &'static str = "f64";
     type Vector<S: Simd> = S::F64;
     casts!(f64);
@@ -190,4 +205,24 @@ impl Float for f64 {
     fn or_sign(self, sign: Self) -> Self {
         f64::from_bits(self.to_bits() | (sign.to_bits() & (1 << 63)))
     }
+    #[inline(always)]
+    fn quiet(self) -> Self {
+        f64::from_bits(self.to_bits() | (1 << 51))
+    }
+}
+
+/// The NaN rule of every function, in its scalar form (the references use it; the kernels
+/// apply its vector form, `driver::nan_rule`): where the value `f()` is NaN, the result is the
+/// first NaN among `inputs` (`x`, else `dy`, ...), quieted with its sign and payload kept, or
+/// [`Float::NAN`] where no input is NaN. Where the value is not NaN it is returned as it is.
+#[inline(always)]
+pub(crate) fn nan_rule<T: Float, const N: usize>(inputs: [T; N], f: impl FnOnce() -> T) -> T {
+    let r = f();
+    if !r.is_nan() {
+        return r;
+    }
+    inputs
+        .into_iter()
+        .find(|v| v.is_nan())
+        .map_or(T::NAN, Float::quiet)
 }

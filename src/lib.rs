@@ -72,7 +72,10 @@
 //! As PyTorch's vectorized CPU kernels unless a function's docs say otherwise: NaN in gives
 //! NaN out, forward and backward; gradients at breakpoints as PyTorch defines them; `-0.0`,
 //! infinities and subnormals handled as IEEE arithmetic does, never flushed. Results are
-//! identical on every ISA and at every position in the slice (body or tail).
+//! identical on every ISA and at every position in the slice (body or tail), NaN bits
+//! included: a NaN result is the first NaN input's (`x` or `y`, else `dy`) with the quiet bit
+//! set, sign and payload kept, or the positive default quiet NaN (`0x7fc0_0000`,
+//! `0x7ff8_0000_0000_0000`) where no input is NaN (`inf * 0`).
 //!
 //! # Errors
 //! The free functions panic on bad arguments (mismatched lengths, invalid parameters) with a

@@ -404,6 +404,7 @@ macro_rules! suite {
                     let looked = lanes(vx.lookup8(&table));
                     let added = lanes(vx.add_shifted_bits(vy));
                     let signed = lanes(vx.abs().or_sign(vy));
+                    let quieted = lanes(vx.quiet());
                     for i in 0..L {
                         let (lx, ly) = (Lane(x[i]), Lane(y[i]));
                         check("lookup8", &[x[i]], looked[i], lx.lookup8(&table).0, false);
@@ -411,6 +412,7 @@ macro_rules! suite {
                         check("add_shifted_bits", &[x[i], y[i]], added[i], want, false);
                         let want = lx.abs().or_sign(ly).0;
                         check("or_sign", &[x[i], y[i]], signed[i], want, false);
+                        check("quiet", &[x[i]], quieted[i], lx.quiet().0, false);
                     }
                 }
             }

@@ -197,6 +197,14 @@ pub trait Vector: Copy {
         })
     }
 
+    /// `self` with the quiet bit (the top mantissa bit) set in every lane: a NaN quieted, its
+    /// sign and payload kept (used only on the cold path of `driver::nan_rule`, hence through
+    /// memory on every ISA).
+    #[inline(always)]
+    fn quiet(self) -> Self {
+        self.lane_wise(|v| v.quiet())
+    }
+
     /// Applies `f` to every lane through memory (the portable form of the bit operations).
     #[inline(always)]
     fn lane_wise(self, mut f: impl FnMut(Self::Elem) -> Self::Elem) -> Self {

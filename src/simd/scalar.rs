@@ -166,6 +166,10 @@ macro_rules! lane_impl {
             fn or_sign(self, sign: Self) -> Self {
                 Lane(crate::Float::or_sign(self.0, sign.0))
             }
+            #[inline(always)]
+            fn quiet(self) -> Self {
+                Lane(crate::Float::quiet(self.0))
+            }
         }
     };
 }

@@ -68,6 +68,8 @@ impl TestFloat for f32 {
             -f32::NAN,
             f32::from_bits(0x7fa0_0001), // signalling NaN payload
             f32::from_bits(0xffc1_2345),
+            f32::from_bits(0xff80_0003), // negative signalling NaN
+            f32::from_bits(0x7fff_ffff),
             f32::INFINITY,
             f32::NEG_INFINITY,
             0.0,
@@ -120,8 +122,10 @@ impl TestFloat for f64 {
         let mut v = vec![
             f64::NAN,
             -f64::NAN,
-            f64::from_bits(0x7ff4_0000_0000_0001),
+            f64::from_bits(0x7ff4_0000_0000_0001), // signalling NaN payload
             f64::from_bits(0xfff8_1234_5678_9abc),
+            f64::from_bits(0xfff0_0000_0000_0003), // negative signalling NaN
+            f64::from_bits(0x7fff_ffff_ffff_ffff),
             f64::INFINITY,
             f64::NEG_INFINITY,
             0.0,
@@ -202,12 +206,18 @@ pub fn inputs<T: TestFloat>(n: usize, shift: usize, rng: &mut Rng) -> Vec<T> {
         .collect()
 }
 
-/// Upstream gradients: mostly ordinary values, some 0, NaN and infinities (which the
-/// select-style backward functions must mask to 0).
+/// NaNs of both signs, quiet and signalling, with and without payloads.
+pub fn nans<T: TestFloat>() -> Vec<T> {
+    T::specials().into_iter().filter(|v| v.is_nan()).collect()
+}
+
+/// Upstream gradients: mostly ordinary values, some 0, NaN (every NaN of [`nans`] in turn)
+/// and infinities (which the select-style backward functions must mask to 0).
 pub fn gradients<T: TestFloat>(n: usize, rng: &mut Rng) -> Vec<T> {
+    let nans = nans::<T>();
     (0..n)
         .map(|i| match i % 11 {
-            3 => T::from_f64(f64::NAN),
+            3 => nans[(i / 11) % nans.len()],
             7 => T::from_f64(f64::INFINITY),
             9 => T::ZERO,
             _ => T::from_f64(4.0 * rng.unit() - 2.0),
@@ -215,9 +225,33 @@ pub fn gradients<T: TestFloat>(n: usize, rng: &mut Rng) -> Vec<T> {
         .collect()
 }
 
-/// Same bits, or both NaN.
+/// Same bits (NaNs included: sign, quiet bit and payload).
 pub fn same<T: TestFloat>(a: T, b: T) -> bool {
+    a.bits() == b.bits()
+}
+
+/// Same bits, or both NaN (for comparisons with values computed outside the crate, whose NaN
+/// bits the crate's rule does not govern).
+pub fn same_or_both_nan<T: TestFloat>(a: T, b: T) -> bool {
     a.bits() == b.bits() || (a.is_nan() && b.is_nan())
+}
+
+/// The crate's NaN rule applied to `r`, a value computed from `inputs` (`x`, then `dy`): a NaN
+/// `r` becomes the first NaN input quieted (sign and payload kept), or the default quiet NaN
+/// (positive, no payload) where no input is NaN.
+pub fn nan_rule<T: TestFloat>(inputs: &[T], r: T) -> T {
+    if !r.is_nan() {
+        return r;
+    }
+    let quiet_bit = 1u64 << (T::MANTISSA_BITS - 1);
+    match inputs.iter().find(|v| v.is_nan()) {
+        Some(v) => T::from_bits_u64(v.bits() | quiet_bit),
+        None => T::from_bits_u64(if T::MANTISSA_BITS == 23 {
+            0x7fc0_0000
+        } else {
+            0x7ff8_0000_0000_0000
+        }),
+    }
 }
 
 /// Distance between `got` (of type T) and the exact value `want` (an f64, maybe not
