@@ -236,6 +236,13 @@ impl Vector for F32x8 {
             _mm256_and_ps(sign.0, _mm256_set1_ps(-0.0))
         )))
     }
+    #[inline(always)]
+    fn quiet(self) -> Self {
+        F32x8(avx!(_mm256_or_ps(
+            self.0,
+            _mm256_castsi256_ps(_mm256_set1_epi32(0x0040_0000))
+        )))
+    }
 
     type Wide = F64x4;
 
@@ -408,5 +415,12 @@ impl Vector for F64x4 {
     #[inline(always)]
     fn eval_native<const N: usize, F: NativeFn<N>>(inputs: [Self; N], f: F) -> Self {
         f.eval::<_, Full>(inputs)
+    }
+    #[inline(always)]
+    fn quiet(self) -> Self {
+        F64x4(avx!(_mm256_or_pd(
+            self.0,
+            _mm256_castsi256_pd(_mm256_set1_epi64x(1 << 51))
+        )))
     }
 }

@@ -198,6 +198,13 @@ impl Vector for F32x16 {
             _mm512_and_si512(_mm512_castps_si512(sign.0), _mm512_set1_epi32(i32::MIN))
         ))))
     }
+    #[inline(always)]
+    fn quiet(self) -> Self {
+        F32x16(avx512!(_mm512_castsi512_ps(_mm512_or_si512(
+            _mm512_castps_si512(self.0),
+            _mm512_set1_epi32(0x0040_0000)
+        ))))
+    }
 
     type Wide = F64x8;
 
@@ -350,6 +357,13 @@ impl Vector for F64x8 {
     #[inline(always)]
     fn eval_native<const N: usize, F: NativeFn<N>>(inputs: [Self; N], f: F) -> Self {
         f.eval::<_, Full>(inputs)
+    }
+    #[inline(always)]
+    fn quiet(self) -> Self {
+        F64x8(avx512!(_mm512_castsi512_pd(_mm512_or_si512(
+            _mm512_castpd_si512(self.0),
+            _mm512_set1_epi64(1 << 51)
+        ))))
     }
 }
 

@@ -198,8 +198,8 @@ pub trait Vector: Copy {
     }
 
     /// `self` with the quiet bit (the top mantissa bit) set in every lane: a NaN quieted, its
-    /// sign and payload kept (used only on the cold path of `driver::nan_rule`, hence through
-    /// memory on every ISA).
+    /// sign and payload kept (on the rare path of `driver::nan_rule`: one `or` on x86, through
+    /// memory elsewhere).
     #[inline(always)]
     fn quiet(self) -> Self {
         self.lane_wise(|v| v.quiet())
