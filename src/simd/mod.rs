@@ -173,28 +173,14 @@ pub trait Vector: Copy {
     /// reads into the exponent field (the `2^(n + j/8)` of a table-driven exponential).
     #[inline(always)]
     fn add_shifted_bits(self, k: Self) -> Self {
-        let mut kb = [Self::Elem::ZERO; 16];
-        // SAFETY: `kb` holds 16 >= LANES elements (asserted at compile time below).
-        unsafe { k.store(kb.as_mut_ptr()) };
-        let mut i = 0;
-        self.lane_wise(|v| {
-            i += 1;
-            v.add_shifted_bits(kb[i - 1])
-        })
+        self.lane_pairs(k, |v, k| v.add_shifted_bits(k))
     }
 
     /// `self` with the sign bit of `sign` or-ed in: `copysign(self, sign)` for a `self` whose
     /// sign bit is clear (keeps `-0.0`, which a select on `sign < 0` would not).
     #[inline(always)]
     fn or_sign(self, sign: Self) -> Self {
-        let mut sb = [Self::Elem::ZERO; 16];
-        // SAFETY: `sb` holds 16 >= LANES elements (asserted in `lane_wise`).
-        unsafe { sign.store(sb.as_mut_ptr()) };
-        let mut i = 0;
-        self.lane_wise(|v| {
-            i += 1;
-            v.or_sign(sb[i - 1])
-        })
+        self.lane_pairs(sign, |v, s| v.or_sign(s))
     }
 
     /// `self` with the quiet bit (the top mantissa bit) set in every lane: a NaN quieted, its
@@ -217,6 +203,19 @@ pub trait Vector: Copy {
         }
         // SAFETY: as above.
         unsafe { Self::load(buf.as_ptr()) }
+    }
+
+    /// Applies `f` to every pair of lanes of `self` and `b` through memory.
+    #[inline(always)]
+    fn lane_pairs(self, b: Self, mut f: impl FnMut(Self::Elem, Self::Elem) -> Self::Elem) -> Self {
+        let mut bb = [Self::Elem::ZERO; 16];
+        // SAFETY: `bb` holds 16 >= LANES elements (asserted in `lane_wise`).
+        unsafe { b.store(bb.as_mut_ptr()) };
+        let mut i = 0;
+        self.lane_wise(|v| {
+            i += 1;
+            f(v, bb[i - 1])
+        })
     }
 
     /// All lanes zero (+0.0).
