@@ -377,8 +377,7 @@ impl NativeFn<1> for GeluTanh {
         let a_lo = V::select(V::zero().le(w), w_lo.neg(), w_lo);
         let (eh, el) = native::exp_pair(a);
         let el = eh.mul_add(a_lo, el);
-        let (q0, c, inv) = logistic_f32(w, eh, el);
-        wide_beyond(a, x.mul_add(q0, x.mul(c).mul(inv)), [x], self)
+        wide_beyond(a, logistic_f32(w, eh, el).times(x), [x], self)
     }
 }
 

@@ -182,7 +182,7 @@ pub(crate) fn logistic_slope_pair<W: Vector<Elem = f64>>(a: W, a_lo: W) -> (W, W
 /// `inv ~ 1 / (1 + e)` (`q0` or `1 - q0`), good enough for a correction of ~1 ULP. The sum
 /// is within ~2^-27 relative of the exact value before its one rounding.
 #[inline(always)]
-pub(crate) fn logistic_f32<V: Vector<Elem = f32>>(x: V, eh: V, el: V) -> (V, V, V) {
+pub(crate) fn logistic_f32<V: Vector<Elem = f32>>(x: V, eh: V, el: V) -> Logistic<V> {
     let one = V::splat(1.0);
     let nonnegative = V::zero().le(x);
     let d = one.add(eh);
@@ -191,7 +191,41 @@ pub(crate) fn logistic_f32<V: Vector<Elem = f32>>(x: V, eh: V, el: V) -> (V, V, 
     let r = q0.neg().mul_add(eh, n.sub(q0));
     // r + nl - q0 el = r - el m, with m = q0 (x >= 0) or q0 - 1; |m| ~ 1 / (1 + e).
     let m = V::select(nonnegative, q0, q0.sub(one));
-    (q0, el.neg().mul_add(m, r), m.abs())
+    Logistic { q0, c: el.neg().mul_add(m, r), inv: m.abs() }
+}
+
+/// The compensated sigmoid of [`logistic_f32`]: `q0 + c inv`, kept apart until the caller's
+/// one rounding.
+#[derive(Clone, Copy)]
+pub(crate) struct Logistic<V> {
+    /// The rounded quotient.
+    pub q0: V,
+    /// The remainder, times `1 + e`.
+    pub c: V,
+    /// About `1 / (1 + e)`.
+    pub inv: V,
+}
+
+impl<V: Vector<Elem = f32>> Logistic<V> {
+    /// The sigmoid, rounded once.
+    #[inline(always)]
+    pub(crate) fn value(self) -> V {
+        self.c.mul_add(self.inv, self.q0)
+    }
+
+    /// `m` times the sigmoid, rounded once (SiLU, gelu_tanh).
+    #[inline(always)]
+    pub(crate) fn times(self, m: V) -> V {
+        m.mul_add(self.q0, m.mul(self.c).mul(self.inv))
+    }
+}
+
+/// `(a, sigmoid(x))` with `a = -|x|`, the exponential's argument (for [`wide_beyond`]).
+#[inline(always)]
+fn logistic_of<V: Vector<Elem = f32>>(x: V) -> (V, Logistic<V>) {
+    let a = x.abs().neg();
+    let (eh, el) = native::exp_pair(a);
+    (a, logistic_f32(x, eh, el))
 }
 
 /// `sigmoid(-|x|) sigmoid(|x|) = e / (1 + e)^2` for f32 lanes as `(hi, lo)`, within ~2^-26
@@ -241,10 +275,8 @@ struct Sigmoid;
 impl NativeFn<1> for Sigmoid {
     #[inline(always)]
     fn eval_f32<V: Vector<Elem = f32>>(self, [x]: [V; 1]) -> V {
-        let a = x.abs().neg();
-        let (eh, el) = native::exp_pair(a);
-        let (q0, c, inv) = logistic_f32(x, eh, el);
-        wide_beyond(a, c.mul_add(inv, q0), [x], self)
+        let (a, s) = logistic_of(x);
+        wide_beyond(a, s.value(), [x], self)
     }
 }
 impl WideFn<1> for Sigmoid {
@@ -309,10 +341,8 @@ struct Silu;
 impl NativeFn<1> for Silu {
     #[inline(always)]
     fn eval_f32<V: Vector<Elem = f32>>(self, [x]: [V; 1]) -> V {
-        let a = x.abs().neg();
-        let (eh, el) = native::exp_pair(a);
-        let (q0, c, inv) = logistic_f32(x, eh, el);
-        wide_beyond(a, x.mul_add(q0, x.mul(c).mul(inv)), [x], self)
+        let (a, s) = logistic_of(x);
+        wide_beyond(a, s.times(x), [x], self)
     }
 }
 impl WideFn<1> for Silu {
@@ -367,10 +397,8 @@ impl NativeFn<2> for SiluBackward {
         // exactly (1 - q0 by Fast2Sum), t = 1 + x (h + hl) with one rounding of its main
         // part; t vanishes at the zero x0 = -1.2785, where the series takes over.
         let one = V::splat(1.0);
-        let a = x.abs().neg();
-        let (eh, el) = native::exp_pair(a);
-        let (q0, c, inv) = logistic_f32(x, eh, el);
-        let qc = c.mul(inv);
+        let (a, s) = logistic_of(x);
+        let (q0, qc) = (s.q0, s.c.mul(s.inv));
         let h = one.sub(q0);
         let hl = one.sub(h).sub(q0).sub(qc);
         let t = x.mul_add(hl, x.mul_add(h, one));

@@ -416,47 +416,37 @@ fn crelu_shape<T: TestFloat>() -> Vec<Case<T>> {
     }
     for (nx, row_len) in [(4, 0), (4, 3), (4, 8), (6, 4), (0, 0)] {
         let msg = format!("row_len = {row_len} must be > 0 and divide x.len() = {nx}");
-        let x = input::<T>(nx);
-        v.push(case(
-            format!("crelu(x.len() = {nx}, row_len = {row_len})"),
-            "crelu",
-            &[&msg],
-            &[2 * nx],
-            move |o| crelu(&x, &mut o[0], row_len),
-        ));
-        let (x, dy) = (input::<T>(nx), ones::<T>(2 * nx));
-        v.push(case(
-            format!("crelu_backward(x.len() = {nx}, row_len = {row_len})"),
-            "crelu_backward",
-            &[&msg],
-            &[nx],
-            move |o| crelu_backward(&x, &dy, &mut o[0], row_len),
-        ));
+        crelu_row_len_cases(&mut v, nx, row_len, &msg);
     }
     // `2 * row_len` overflows: rejected by name (was a panic inside `chunks_exact` naming no
     // function, or for `usize::MAX` silently accepted), also for empty slices.
     for row_len in [1usize << (usize::BITS - 1), usize::MAX, usize::MAX / 2 + 7] {
         let msg = format!("row_len = {row_len} is too large (2 * row_len overflows usize)");
         for nx in [0, 4] {
-            let x = input::<T>(nx);
-            v.push(case(
-                format!("crelu(x.len() = {nx}, row_len = {row_len})"),
-                "crelu",
-                &[&msg],
-                &[2 * nx],
-                move |o| crelu(&x, &mut o[0], row_len),
-            ));
-            let (x, dy) = (input::<T>(nx), ones::<T>(2 * nx));
-            v.push(case(
-                format!("crelu_backward(x.len() = {nx}, row_len = {row_len})"),
-                "crelu_backward",
-                &[&msg],
-                &[nx],
-                move |o| crelu_backward(&x, &dy, &mut o[0], row_len),
-            ));
+            crelu_row_len_cases(&mut v, nx, row_len, &msg);
         }
     }
     v
+}
+
+/// `crelu` and `crelu_backward` on `nx` inputs with a bad `row_len`, each expecting `msg`.
+fn crelu_row_len_cases<T: TestFloat>(v: &mut Vec<Case<T>>, nx: usize, row_len: usize, msg: &str) {
+    let x = input::<T>(nx);
+    v.push(case(
+        format!("crelu(x.len() = {nx}, row_len = {row_len})"),
+        "crelu",
+        &[msg],
+        &[2 * nx],
+        move |o| crelu(&x, &mut o[0], row_len),
+    ));
+    let (x, dy) = (input::<T>(nx), ones::<T>(2 * nx));
+    v.push(case(
+        format!("crelu_backward(x.len() = {nx}, row_len = {row_len})"),
+        "crelu_backward",
+        &[msg],
+        &[nx],
+        move |o| crelu_backward(&x, &dy, &mut o[0], row_len),
+    ));
 }
 
 /// Hardtanh (all four forms): `min_val > max_val`, NaN bounds.
