@@ -13,6 +13,10 @@ pub(crate) trait Kernel<T: Float, const N: usize>: Copy {
 
 /// Vectors per loop iteration in the body.
 const UNROLL: usize = 4;
+const _: () = assert!(
+    UNROLL % 2 == 0,
+    "the unrolled body checks results for NaN in pairs"
+);
 
 /// Output size in bytes from which out-of-place results are written with non-temporal stores:
 /// at that size input plus output no longer fit in a typical last-level-cache share, so
@@ -55,20 +59,22 @@ pub(crate) unsafe fn map<V, K, const N: usize>(
             i = head;
         }
         while i + UNROLL * lanes <= len {
-            for u in 0..UNROLL {
+            for u in (0..UNROLL).step_by(2) {
                 let at = i + u * lanes;
-                let r = apply(kernel, inputs.map(|p| unsafe { V::load(p.add(at)) }));
-                unsafe { r.store_stream(out.add(at)) };
+                let (a, b) = unsafe { apply_pair::<V, K, N>(kernel, inputs, at) };
+                unsafe { a.store_stream(out.add(at)) };
+                unsafe { b.store_stream(out.add(at + lanes)) };
             }
             i += UNROLL * lanes;
         }
         V::stream_fence();
     }
     while i + UNROLL * lanes <= len {
-        for u in 0..UNROLL {
+        for u in (0..UNROLL).step_by(2) {
             let at = i + u * lanes;
-            let r = apply(kernel, inputs.map(|p| unsafe { V::load(p.add(at)) }));
-            unsafe { r.store(out.add(at)) };
+            let (a, b) = unsafe { apply_pair::<V, K, N>(kernel, inputs, at) };
+            unsafe { a.store(out.add(at)) };
+            unsafe { b.store(out.add(at + lanes)) };
         }
         i += UNROLL * lanes;
     }
@@ -92,6 +98,41 @@ where
     nan_rule(inputs, kernel.apply(inputs))
 }
 
+/// `kernel` on the two vectors at `i` and `i + V::LANES` of each input, the NaN rule applied
+/// with one test for both results (an unordered compare of the pair, then a branch, instead of
+/// a compare and a branch per vector): only a pair holding a NaN result takes the fix-up.
+///
+/// # Safety
+/// Each input must be valid for reads of `2 * V::LANES` elements at `i`.
+#[inline(always)]
+unsafe fn apply_pair<V, K, const N: usize>(
+    kernel: K,
+    inputs: [*const V::Elem; N],
+    i: usize,
+) -> (V, V)
+where
+    V: Vector,
+    K: Kernel<V::Elem, N>,
+{
+    // No closures over the loads here: LLVM may leave them out of line, compiled without the
+    // ISA's features. SAFETY: the caller guarantees both vectors of each input are readable.
+    let (mut a, mut b) = ([V::zero(); N], [V::zero(); N]);
+    for k in 0..N {
+        a[k] = unsafe { V::load(inputs[k].add(i)) };
+        b[k] = unsafe { V::load(inputs[k].add(i + V::LANES)) };
+    }
+    if V::LANES == 1 {
+        // The Scalar ISA: the branch-free selects of `nan_rule`, element by element.
+        return (apply(kernel, a), apply(kernel, b));
+    }
+    let (ra, rb) = (kernel.apply(a), kernel.apply(b));
+    if V::any(ra.either_nan(rb)) {
+        (fix_nans(a, ra), fix_nans(b, rb))
+    } else {
+        (ra, rb)
+    }
+}
+
 /// The NaN rule of every function, form and ISA, applied to every result `r` computed from
 /// `inputs` (in their order: `x` or `y`, then `dy`): a lane where `r` is NaN gets the first
 /// NaN input of that lane, quieted (quiet bit set, sign and payload kept), or the default
@@ -113,6 +154,13 @@ pub(crate) fn nan_rule<V: Vector, const N: usize>(inputs: [V; N], r: V) -> V {
     if V::LANES > 1 && !V::any(nan) {
         return r;
     }
+    fix_nans(inputs, r)
+}
+
+/// The fix-up of [`nan_rule`] for a result `r` that may hold NaN lanes.
+#[inline(always)]
+fn fix_nans<V: Vector, const N: usize>(inputs: [V; N], r: V) -> V {
+    let nan = r.is_nan();
     let mut source = V::splat(<V::Elem as crate::Float>::NAN);
     for v in inputs.iter().rev() {
         source = V::select(v.is_nan(), v.quiet(), source);

@@ -186,6 +186,10 @@ impl Vector for F32x8 {
         avx!(_mm256_cmp_ps::<_CMP_UNORD_Q>(self.0, self.0))
     }
     #[inline(always)]
+    fn either_nan(self, b: Self) -> __m256 {
+        avx!(_mm256_cmp_ps::<_CMP_UNORD_Q>(self.0, b.0))
+    }
+    #[inline(always)]
     fn mask_or(a: __m256, b: __m256) -> __m256 {
         avx!(_mm256_or_ps(a, b))
     }
@@ -382,6 +386,10 @@ impl Vector for F64x4 {
     #[inline(always)]
     fn is_nan(self) -> __m256d {
         avx!(_mm256_cmp_pd::<_CMP_UNORD_Q>(self.0, self.0))
+    }
+    #[inline(always)]
+    fn either_nan(self, b: Self) -> __m256d {
+        avx!(_mm256_cmp_pd::<_CMP_UNORD_Q>(self.0, b.0))
     }
     #[inline(always)]
     fn mask_or(a: __m256d, b: __m256d) -> __m256d {

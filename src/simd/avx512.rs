@@ -151,6 +151,10 @@ impl Vector for F32x16 {
         avx512!(_mm512_cmp_ps_mask::<_CMP_UNORD_Q>(self.0, self.0))
     }
     #[inline(always)]
+    fn either_nan(self, b: Self) -> __mmask16 {
+        avx512!(_mm512_cmp_ps_mask::<_CMP_UNORD_Q>(self.0, b.0))
+    }
+    #[inline(always)]
     fn mask_or(a: __mmask16, b: __mmask16) -> __mmask16 {
         a | b
     }
@@ -330,6 +334,10 @@ impl Vector for F64x8 {
     #[inline(always)]
     fn is_nan(self) -> __mmask8 {
         avx512!(_mm512_cmp_pd_mask::<_CMP_UNORD_Q>(self.0, self.0))
+    }
+    #[inline(always)]
+    fn either_nan(self, b: Self) -> __mmask8 {
+        avx512!(_mm512_cmp_pd_mask::<_CMP_UNORD_Q>(self.0, b.0))
     }
     #[inline(always)]
     fn mask_or(a: __mmask8, b: __mmask8) -> __mmask8 {

@@ -234,6 +234,7 @@ macro_rules! suite {
                     let (lt, le, gt) = (a.lt(b), a.le(b), a.gt(b));
                     let (mlt, mle, mgt) = (mask_lanes(lt), mask_lanes(le), mask_lanes(gt));
                     let mor = mask_lanes(V::mask_or(lt, gt));
+                    let either = mask_lanes(a.either_nan(b));
                     let sel = lanes(V::select(le, a, b));
                     for i in 0..L {
                         let (p, q) = (Lane(x[i]), Lane(y[i]));
@@ -241,6 +242,8 @@ macro_rules! suite {
                         assert_eq!(mle[i], p.le(q), "le({:?}, {:?})", x[i], y[i]);
                         assert_eq!(mgt[i], p.gt(q), "gt({:?}, {:?})", x[i], y[i]);
                         assert_eq!(mor[i], p.lt(q) | p.gt(q), "mask_or lane {i}");
+                        let unordered = x[i].is_nan() || y[i].is_nan();
+                        assert_eq!(either[i], unordered, "either_nan({:?}, {:?})", x[i], y[i]);
                         let want = Lane::select(p.le(q), p, q).0;
                         check("select", &[x[i], y[i]], sel[i], want, false);
                     }

@@ -139,6 +139,12 @@ pub trait Vector: Copy {
     fn gt(self, b: Self) -> Self::Mask;
     /// Lanes where `self` is NaN.
     fn is_nan(self) -> Self::Mask;
+    /// Lanes where `self` or `b` is NaN (one unordered compare on x86; the NaN rule checks
+    /// two results at once with it).
+    #[inline(always)]
+    fn either_nan(self, b: Self) -> Self::Mask {
+        Self::mask_or(self.is_nan(), b.is_nan())
+    }
     /// Lanes set in `a` or in `b`.
     fn mask_or(a: Self::Mask, b: Self::Mask) -> Self::Mask;
     /// Whether any lane of `m` is set.
