@@ -11,10 +11,10 @@ use crate::dispatch::dispatch;
 use crate::driver::{Binary, Native, Unary, UnaryInPlace, ViaF64};
 use crate::kernels::sigmoid::{
     finite, logistic_f32, logistic_slope_pair, sigmoid_pair, sigmoid_parts, sigmoid_slope,
-    subnormal_exp_tail, times_vanishing, wide_beyond, PAIR_MIN_ARG,
+    subnormal_exp_tail, times_vanishing, wide_beyond, wide_where, PAIR_MIN_ARG,
 };
 use crate::math::{self, Accuracy, Full, GradientZero};
-use crate::math::native;
+use crate::math::{native, native_normal};
 use crate::simd::{NativeFn, Vector, WideFn};
 
 /// `sqrt(2 / pi)`, the tanh form's inner scale.
@@ -229,6 +229,28 @@ impl WideFn<1> for Gelu {
         } else {
             y
         }
+    }
+}
+
+impl NativeFn<1> for Gelu {
+    #[inline(always)]
+    fn eval_f32<V: Vector<Elem = f32>>(self, [x]: [V; 1]) -> V {
+        // x Q(-x) below 0, x (1 - Q(x)) above, with Q = qh + ql to ~2^-26 and 1 - Q split
+        // exactly (1 - qh by Fast2Sum): one rounding. |x| is clamped to the tables' range:
+        // above it Q < 2^-66 and x (1 - Q) rounds to x; lanes below -TAIL_MAX take the f64 form.
+        let one = V::splat(1.0);
+        let max = V::splat(native_normal::TAIL_MAX);
+        let t = x.abs().clamp_max(max);
+        let ((qh, ql), _) = native_normal::upper_tail_f32(t);
+        let p = one.sub(qh);
+        let p_lo = one.sub(p).sub(qh).sub(ql);
+        let negative = x.lt(V::zero());
+        let (h, l) = (V::select(negative, qh, p), V::select(negative, ql, p_lo));
+        // The small term with x clamped (+inf times a tiny negative l is -inf); +-0 keep their
+        // sign.
+        let y = x.mul_add(h, x.clamp_max(max).mul(l));
+        let y = V::select(V::zero().lt(t), y, x);
+        wide_where(x.lt(max.neg()), y, [x], self)
     }
 }
 
@@ -478,7 +500,7 @@ isa_fn! {
     /// ```
     pub fn gelu / gelu_on(isa)(x: &[T], y: &mut [T]) {
         checks::same_len("gelu", &[("x", x.len()), ("y", y.len())]);
-        dispatch("gelu", isa, Unary { kernel: ViaF64(Gelu), x, y })
+        dispatch("gelu", isa, Unary { kernel: Native(Gelu), x, y })
     }
 }
 
@@ -492,7 +514,7 @@ isa_fn! {
     /// assert!(xy[1].is_nan());
     /// ```
     pub fn gelu_inplace / gelu_inplace_on(isa)(xy: &mut [T]) {
-        dispatch("gelu_inplace", isa, UnaryInPlace { kernel: ViaF64(Gelu), xy })
+        dispatch("gelu_inplace", isa, UnaryInPlace { kernel: Native(Gelu), xy })
     }
 }
 

@@ -252,8 +252,7 @@ pub(crate) const NATIVE_MIN_ARG: f32 = -64.0;
 /// `y` where `a >= NATIVE_MIN_ARG` (`a` = the exponential's argument, `-|x|` or the like),
 /// the f64 body's result elsewhere (beyond, the corrections of the native forms, ~2^-24 of a
 /// value below 2^-92, would be subnormal and lose bits, and past -87 `e^a` itself leaves the
-/// normal range). The f64 body is evaluated only for vectors that hold such a lane, and each
-/// lane's result depends only on its own input.
+/// normal range). See [`wide_where`].
 #[inline(always)]
 pub(crate) fn wide_beyond<V: Vector<Elem = f32>, F: WideFn<N>, const N: usize>(
     a: V,
@@ -261,7 +260,19 @@ pub(crate) fn wide_beyond<V: Vector<Elem = f32>, F: WideFn<N>, const N: usize>(
     inputs: [V; N],
     f: F,
 ) -> V {
-    let far = a.lt(V::splat(NATIVE_MIN_ARG));
+    wide_where(a.lt(V::splat(NATIVE_MIN_ARG)), y, inputs, f)
+}
+
+/// `y` where `far` is clear, the f64 body's result where it is set. The f64 body is
+/// evaluated only for vectors that hold such a lane (out of line), and each lane's result
+/// depends only on its own input.
+#[inline(always)]
+pub(crate) fn wide_where<V: Vector<Elem = f32>, F: WideFn<N>, const N: usize>(
+    far: V::Mask,
+    y: V,
+    inputs: [V; N],
+    f: F,
+) -> V {
     if V::any(far) {
         crate::driver::cold();
         V::select(far, V::eval_wide(inputs, f), y)
