@@ -439,7 +439,7 @@ isa_fn! {
     /// (lanes with `|x| > 64` from the f64 form). f64: every sum, product and quotient in
     /// double length. NaN gives NaN; `mish(-inf) = -0.0` (the limit; PyTorch gives NaN),
     /// `mish(+inf) = +inf`. Error: 0.80 ULP for every f32 input (measured; the worst near the
-    /// smallest normal results, elsewhere 0.6); f64 1.52 ULP (`tests/f64_sampled.rs`: 300k
+    /// smallest normal results); f64 1.52 ULP (`tests/f64_sampled.rs`: 300k
     /// inputs against double-double values).
     ///
     /// # Panics
