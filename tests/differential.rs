@@ -464,6 +464,14 @@ fn smooth_forward<T: TestFloat>() -> Vec<Forward<T>> {
             tol: smooth::<T>(3.0),
         },
         Forward {
+            // beta x rounds and the quotient by beta is inexact (0.3 is not a power of two).
+            name: "softplus(beta 0.3, threshold 5)",
+            simd: |i, x, y| softplus_on(i, x, y, T::from_f64(0.3), T::from_f64(5.0)),
+            inplace: |i, xy| softplus_inplace_on(i, xy, T::from_f64(0.3), T::from_f64(5.0)),
+            reference: |x| r::softplus(x, T::from_f64(0.3), T::from_f64(5.0)),
+            tol: smooth::<T>(3.0),
+        },
+        Forward {
             name: "mish",
             simd: mish_on,
             inplace: mish_inplace_on,

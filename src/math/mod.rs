@@ -12,6 +12,7 @@ mod accuracy;
 mod consts;
 mod log1p;
 pub(crate) mod native;
+pub(crate) mod native_log;
 pub(crate) mod native_normal;
 mod normal;
 mod pair;
