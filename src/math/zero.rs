@@ -48,20 +48,29 @@ impl GradientZero {
     /// As [`Self::refine_single`] for native f32 lanes, whose terms carry ~2^-27 relative
     /// errors (not f64's 2^-50), which the cancellation amplifies by `|x - x0|^-1`: the window
     /// is 1/4 and the series its first 10 terms (their truncation error is below 2^-28 of the
-    /// value there); `x0` in two f32 parts.
+    /// value there); `x0` and the leading coefficient `a0` in two f32 parts. The value
+    /// `a0 d + d^2 P(d)` (`d = x - x0`) is formed as `a0_hi dh` plus a small term, with
+    /// `dh = x - x0_hi` exact (Sterbenz, in the window) and `x0_lo`, `a0_lo` in the small term,
+    /// so it rounds about once (`|d P(d)| <= |a0| / 4` in the window).
     #[inline(always)]
     pub(crate) fn refine_native<V: Vector<Elem = f32>>(&self, x: V, g: V) -> V {
         const TERMS: usize = 10;
         let hi = self.hi as f32;
         let lo = ((self.hi - hi as f64) + self.lo) as f32;
-        // x - hi is exact in the window (Sterbenz).
-        let d = x.sub(V::splat(hi)).sub(V::splat(lo));
-        let coeffs = &self.series[..TERMS];
-        let mut p = V::splat(coeffs[TERMS - 1] as f32);
-        for &a in coeffs[..TERMS - 1].iter().rev() {
+        let a0 = self.series[0];
+        let (a0h, a0l) = (a0 as f32, (a0 - (a0 as f32) as f64) as f32);
+        let dh = x.sub(V::splat(hi));
+        let d = dh.sub(V::splat(lo));
+        let coeffs = &self.series[1..TERMS];
+        let mut p = V::splat(coeffs[coeffs.len() - 1] as f32);
+        for &a in coeffs[..coeffs.len() - 1].iter().rev() {
             p = p.mul_add(d, V::splat(a as f32));
         }
-        V::select(d.abs().lt(V::splat(0.25)), p.mul(d), g)
+        // a0 (dh - lo) + d^2 P = a0h dh + (a0l dh - a0h lo + d (d P)).
+        let small =
+            V::splat(a0l).mul_add(dh, V::splat(-a0h).mul_add(V::splat(lo), d.mul(d.mul(p))));
+        let series = V::splat(a0h).mul_add(dh, small);
+        V::select(d.abs().lt(V::splat(0.25)), series, g)
     }
 
     /// `g(x)` from `coeffs` where `|x - x0| < window`, `g` elsewhere. `x - hi` is exact there
