@@ -11,10 +11,11 @@ mod sealed {
     impl Sealed for f64 {}
 }
 
-/// An element type of the kernels: `f32` or `f64`. Sealed: it cannot be implemented outside
-/// this crate.
+/// A compute type of the kernels: `f32` or `f64` (every [`Element`](crate::Element) is stored
+/// as one of these or computed in `f32`). Sealed: it cannot be implemented outside this crate.
 pub trait Float:
     sealed::Sealed
+    + crate::Element
     + MathConsts
     + Copy
     + Debug
@@ -69,70 +70,6 @@ pub trait Float:
     /// payload kept (the scalar form of `Vector::quiet`).
     #[doc(hidden)]
     fn quiet(self) -> Self;
-
-    // The casts below let a generic public function call the f32 or f64 instance compiled in
-    // this crate (see `api::isa_fn!`): for `Self = f32` the `f32` ones return `Some`, the
-    // `f64` ones `None`, and the other way round.
-    #[doc(hidden)]
-    const IS_F32: bool;
-    #[doc(hidden)]
-    fn as_f32(self) -> Option<f32>;
-    #[doc(hidden)]
-    fn as_f64(self) -> Option<f64>;
-    #[doc(hidden)]
-    fn slice_as_f32(s: &[Self]) -> Option<&[f32]>;
-    #[doc(hidden)]
-    fn slice_as_f64(s: &[Self]) -> Option<&[f64]>;
-    #[doc(hidden)]
-    fn slice_mut_as_f32(s: &mut [Self]) -> Option<&mut [f32]>;
-    #[doc(hidden)]
-    fn slice_mut_as_f64(s: &mut [Self]) -> Option<&mut [f64]>;
-}
-
-/// The casts of `Float` for `f32` or `f64`: those to the type itself succeed.
-macro_rules! casts {
-    (f32) => {
-        const IS_F32: bool = true;
-        fn as_f32(self) -> Option<f32> {
-            Some(self)
-        }
-        fn as_f64(self) -> Option<f64> {
-            None
-        }
-        fn slice_as_f32(s: &[Self]) -> Option<&[f32]> {
-            Some(s)
-        }
-        fn slice_as_f64(_: &[Self]) -> Option<&[f64]> {
-            None
-        }
-        fn slice_mut_as_f32(s: &mut [Self]) -> Option<&mut [f32]> {
-            Some(s)
-        }
-        fn slice_mut_as_f64(_: &mut [Self]) -> Option<&mut [f64]> {
-            None
-        }
-    };
-    (f64) => {
-        const IS_F32: bool = false;
-        fn as_f32(self) -> Option<f32> {
-            None
-        }
-        fn as_f64(self) -> Option<f64> {
-            Some(self)
-        }
-        fn slice_as_f32(_: &[Self]) -> Option<&[f32]> {
-            None
-        }
-        fn slice_as_f64(s: &[Self]) -> Option<&[f64]> {
-            Some(s)
-        }
-        fn slice_mut_as_f32(_: &mut [Self]) -> Option<&mut [f32]> {
-            None
-        }
-        fn slice_mut_as_f64(s: &mut [Self]) -> Option<&mut [f64]> {
-            Some(s)
-        }
-    };
 }
 
 impl Float for f32 {
@@ -141,7 +78,6 @@ impl Float for f32 {
     const NAN: Self = f32::from_bits(0x7fc0_0000);
     const NAME: &'static str = "f32";
     type Vector<S: Simd> = S::F32;
-    casts!(f32);
 
     #[inline(always)]
     fn from_f64(x: f64) -> Self {
@@ -179,7 +115,6 @@ impl Float for f64 {
     const NAN: Self = f64::from_bits(0x7ff8_0000_0000_0000);
     const NAME: &'static str = "f64";
     type Vector<S: Simd> = S::F64;
-    casts!(f64);
 
     #[inline(always)]
     fn from_f64(x: f64) -> Self {

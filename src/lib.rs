@@ -96,18 +96,23 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
+extern crate alloc;
+
 mod activation;
 mod api;
 mod checks;
 mod defaults;
 mod dispatch;
 mod driver;
+pub(crate) mod element;
 mod error;
 mod float;
 pub mod isa_forced;
 mod math;
 pub mod registry;
 mod simd;
+#[cfg(feature = "half")]
+mod storage;
 
 #[path = "../kernels/mod.rs"]
 mod kernels;
@@ -115,6 +120,7 @@ mod kernels;
 pub use activation::{Activation, GradientInput};
 pub use defaults::*;
 pub use dispatch::{Isa, ISA_ENV_VAR};
+pub use element::Element;
 pub use error::Error;
 pub use float::Float;
 /// ```
