@@ -4,6 +4,7 @@
 
 mod parse;
 mod run;
+mod uninit;
 
 use crate::registry::{self, Domain, FromOutput, Spec};
 use crate::{Element, Error, Isa};

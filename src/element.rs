@@ -41,6 +41,10 @@ pub trait Element: sealed::Sealed + Copy + Debug + PartialEq + Send + Sync + 'st
     /// `self` as an f64 (exact).
     #[doc(hidden)]
     fn widen_to_f64(self) -> f64;
+    /// `self + other` rounded once to this type (bf16, f16: added in f32), with the crate's
+    /// NaN rule: a NaN sum is `self`'s NaN, else `other`'s, quieted, or the default NaN.
+    #[doc(hidden)]
+    fn add_rounded(self, other: Self) -> Self;
 
     // The casts below let a generic public function call the instance compiled in this crate
     // for its type (see `api::isa_fn!`): the one to the type itself returns `Some`, the others
@@ -93,6 +97,10 @@ impl Element for f32 {
     fn widen_to_f64(self) -> f64 {
         self as f64
     }
+    #[inline(always)]
+    fn add_rounded(self, other: Self) -> Self {
+        crate::float::nan_rule([self, other], || self + other)
+    }
 }
 
 impl Element for f64 {
@@ -105,6 +113,10 @@ impl Element for f64 {
     #[inline(always)]
     fn widen_to_f64(self) -> f64 {
         self
+    }
+    #[inline(always)]
+    fn add_rounded(self, other: Self) -> Self {
+        crate::float::nan_rule([self, other], || self + other)
     }
 }
 
@@ -120,6 +132,10 @@ impl Element for half::bf16 {
     fn widen_to_f64(self) -> f64 {
         self.to_f64()
     }
+    #[inline(always)]
+    fn add_rounded(self, other: Self) -> Self {
+        crate::storage::add_rounded(self, other)
+    }
 }
 
 #[cfg(feature = "half")]
@@ -133,5 +149,9 @@ impl Element for half::f16 {
     #[inline(always)]
     fn widen_to_f64(self) -> f64 {
         self.to_f64()
+    }
+    #[inline(always)]
+    fn add_rounded(self, other: Self) -> Self {
+        crate::storage::add_rounded(self, other)
     }
 }

@@ -62,6 +62,22 @@
 //! benchmarks): the functions of [`isa_forced`] (`sigmoid_on(isa, x, y)`, also callable at
 //! the crate root) and the `_on` methods of [`Activation`].
 //!
+//! # Element types and features
+//! The functions are generic over [`Element`]: `f32` and `f64` (computed in their own
+//! precision) and, with the feature `half`, `half::bf16` and `half::f16`, widened to f32 (exactly),
+//! computed by the f32 kernels and rounded once to nearest even, as PyTorch's CPU kernels do
+//! (F16C conversions where the CPU has them; the README has the accuracy and speed). Features:
+//! `std` (default), `half`, `serde` (`Activation` as its name), `bench` (the criterion benches).
+//!
+#![cfg_attr(feature = "half", doc = "```")]
+#![cfg_attr(not(feature = "half"), doc = "```ignore")]
+//! use half::f16;
+//! let x = [f16::from_f32(-1.0), f16::from_f32(0.5)];
+//! let mut y = [f16::ZERO; 2];
+//! simd_activations::sigmoid(&x, &mut y);
+//! assert_eq!(y[1], f16::from_f32(0.6225)); // sigmoid(0.5) = 0.62246.., rounded once to f16
+//! ```
+//!
 //! # Compile cost
 //! The generic functions only forward to their f32 and f64 instances, which are compiled once
 //! in this crate: a dependent crate does not generate the kernels' code itself, and touching
@@ -113,6 +129,7 @@ pub mod registry;
 mod simd;
 #[cfg(feature = "half")]
 mod storage;
+mod write_out;
 
 #[path = "../kernels/mod.rs"]
 mod kernels;

@@ -294,6 +294,7 @@ mod tests {
     }
 
     fn forms() -> Vec<Conv> {
+        #[allow(unused_mut)] // nothing is added off x86-64
         let mut v = vec![Conv::Portable];
         #[cfg(target_arch = "x86_64")]
         if crate::Isa::Avx2.is_available() {

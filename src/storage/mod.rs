@@ -20,14 +20,14 @@ use core::mem::MaybeUninit;
 
 /// Elements per chunk of an element-wise call: three f32 buffers of this size (a backward's
 /// `x`, `dy`, `dx`) fill 24 KiB, inside a 32 KiB L1 data cache.
-pub(crate) const CHUNK: usize = 2048;
+pub(crate) const CHUNK: usize = 8192;
 
 /// bf16 or f16: the bit-level conversions of one 16-bit storage type.
 pub(crate) trait Half: crate::Element {
-    /// Whether this is bf16 (else f16).
+    /// Whether this is bf16 (else f16); the vector forms branch on it.
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     const BF16: bool;
     fn storage_bits(self) -> u16;
-    #[cfg(test)]
     fn from_storage_bits(b: u16) -> Self;
     fn widen_bits(b: u16) -> f32;
     fn narrow_bits(x: f32) -> u16;
@@ -53,7 +53,6 @@ impl Half for half::bf16 {
     fn storage_bits(self) -> u16 {
         self.to_bits()
     }
-    #[cfg(test)]
     #[inline(always)]
     fn from_storage_bits(b: u16) -> Self {
         half::bf16::from_bits(b)
@@ -74,7 +73,6 @@ impl Half for half::f16 {
     fn storage_bits(self) -> u16 {
         self.to_bits()
     }
-    #[cfg(test)]
     #[inline(always)]
     fn from_storage_bits(b: u16) -> Self {
         half::f16::from_bits(b)
@@ -87,6 +85,18 @@ impl Half for half::f16 {
     fn narrow_bits(x: f32) -> u16 {
         convert::f32_to_f16(x)
     }
+}
+
+/// `a + b` computed in f32 (exactly widened) and rounded once, with the crate's NaN rule
+/// (`a`'s NaN, else `b`'s, quieted; the default NaN where neither is NaN).
+#[inline(always)]
+pub(crate) fn add_rounded<H: Half>(a: H, b: H) -> H {
+    let (x, y) = (
+        H::widen_bits(a.storage_bits()),
+        H::widen_bits(b.storage_bits()),
+    );
+    let r = crate::float::nan_rule([x, y], || x + y);
+    H::from_storage_bits(H::narrow_bits(r))
 }
 
 /// What an argument is to the staging.
