@@ -67,7 +67,9 @@
 //! precision) and, with the feature `half`, `half::bf16` and `half::f16`, widened to f32 (exactly),
 //! computed by the f32 kernels and rounded once to nearest even, as PyTorch's CPU kernels do
 //! (F16C conversions where the CPU has them; the README has the accuracy and speed). Features:
-//! `std` (default), `half`, `serde` (`Activation` as its name), `bench` (the criterion benches).
+//! `std` (default), `half`, `rayon` (`Activation`'s `_par` forms, split across threads from
+//! [`PARALLEL_MIN_LEN`](crate#element-types-and-features) elements on), `serde` (`Activation` as
+//! its name), `bench` (the criterion benches).
 //!
 #![cfg_attr(feature = "half", doc = "```")]
 #![cfg_attr(not(feature = "half"), doc = "```ignore")]
@@ -125,6 +127,10 @@ mod error;
 mod float;
 pub mod isa_forced;
 mod math;
+#[cfg(feature = "rayon")]
+mod parallel;
+#[cfg(feature = "rayon")]
+pub use parallel::PARALLEL_MIN_LEN;
 pub mod registry;
 mod simd;
 #[cfg(feature = "half")]

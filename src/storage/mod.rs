@@ -12,7 +12,6 @@
 
 mod convert;
 
-use crate::driver::STREAM_MIN_BYTES;
 use crate::Isa;
 use alloc::vec::Vec;
 pub(crate) use convert::Conv;
@@ -140,7 +139,7 @@ impl Plan {
             chunked,
             widen_outputs: !chunked || !inputs,
             // As the f32 forms: out of place only, from the same output size in bytes.
-            stream: chunked && inputs && len * 2 >= STREAM_MIN_BYTES,
+            stream: chunked && inputs && crate::driver::should_stream::<u16>(len),
             len,
         }
     }
