@@ -2,6 +2,8 @@
 //! that return [`Error`] instead of panicking. Parsing and `Display` live in `parse`, the
 //! calls of the free functions in `run`.
 
+#[cfg(feature = "ndarray")]
+mod arrays;
 #[cfg(feature = "rayon")]
 mod par;
 mod parse;

@@ -30,6 +30,15 @@ pub enum Error {
         /// Each slice's name and length, e.g. `[("x", 4), ("dy", 4), ("dx", 3)]`.
         lengths: Vec<(&'static str, usize)>,
     },
+    /// Arrays that must have one shape do not (feature `ndarray`).
+    ShapeMismatch {
+        /// The method, e.g. `"Activation::forward_array"`.
+        func: &'static str,
+        /// The activation, as [`Display`](fmt::Display) writes it.
+        activation: String,
+        /// Each array's name and shape, e.g. `[("x", vec![2, 3]), ("y", vec![3, 2])]`.
+        shapes: Vec<(&'static str, Vec<usize>)>,
+    },
     /// A parameter outside its domain (after rounding to the element type, for the methods).
     BadParameter {
         /// The method or parse that rejected it, e.g. `"Activation::forward"`.
@@ -105,6 +114,21 @@ impl fmt::Display for Error {
                 for (k, (name, n)) in lengths.iter().enumerate() {
                     let sep = if k == 0 { "" } else { ", " };
                     write!(f, "{sep}{name}.len() = {n}")?;
+                }
+                Ok(())
+            }
+            Error::ShapeMismatch {
+                func,
+                activation,
+                shapes,
+            } => {
+                write!(
+                    f,
+                    "simd_activations::{func} ({activation}): shape mismatch: "
+                )?;
+                for (k, (name, shape)) in shapes.iter().enumerate() {
+                    let sep = if k == 0 { "" } else { ", " };
+                    write!(f, "{sep}{name} has shape {shape:?}")?;
                 }
                 Ok(())
             }

@@ -67,7 +67,8 @@
 //! precision) and, with the feature `half`, `half::bf16` and `half::f16`, widened to f32 (exactly),
 //! computed by the f32 kernels and rounded once to nearest even, as PyTorch's CPU kernels do
 //! (F16C conversions where the CPU has them; the README has the accuracy and speed). Features:
-//! `std` (default), `half`, `rayon` (`Activation`'s `_par` forms, split across threads from
+//! `std` (default), `half`, `ndarray` (`Activation`'s `_array` forms on views of any layout,
+//! [`prelu_array`](crate#element-types-and-features)), `rayon` (`Activation`'s `_par` forms, split across threads from
 //! [`PARALLEL_MIN_LEN`](crate#element-types-and-features) elements on), `serde` (`Activation` as
 //! its name), `bench` (the criterion benches).
 //!
@@ -127,6 +128,10 @@ mod error;
 mod float;
 pub mod isa_forced;
 mod math;
+#[cfg(feature = "ndarray")]
+mod views;
+#[cfg(feature = "ndarray")]
+pub use views::prelu_array;
 #[cfg(feature = "rayon")]
 mod parallel;
 #[cfg(feature = "rayon")]
