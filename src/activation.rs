@@ -2,6 +2,12 @@
 //! that return [`Error`] instead of panicking. Parsing and `Display` live in `parse`, the
 //! calls of the free functions in `run`.
 
+#[cfg(not(feature = "std"))]
+use alloc::{
+    format,
+    string::{String, ToString},
+    vec::Vec,
+};
 #[cfg(feature = "ndarray")]
 mod arrays;
 #[cfg(feature = "rayon")]

@@ -2,6 +2,8 @@
 //! parsing, and [`Isa`](crate::Isa)'s parsing). The free functions panic instead.
 
 use crate::Isa;
+#[cfg(not(feature = "std"))]
+use alloc::{string::String, vec::Vec};
 use core::fmt;
 
 /// Why a checked call or a parse failed. Every variant names the function (or the string
@@ -196,4 +198,4 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl core::error::Error for Error {}

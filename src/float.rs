@@ -66,13 +66,90 @@ pub trait Float:
     /// `self` with the sign bit of `sign` or-ed in (the scalar form of `Vector::or_sign`).
     #[doc(hidden)]
     fn or_sign(self, sign: Self) -> Self;
+    // Without `std`, the float methods that `std` provides (the references and the Scalar ISA
+    // call them by method syntax on `f32`/`f64`, with `Float` in scope): from `libm`, which is
+    // correctly rounded for `mul_add` and `round_ties_even` and within 1 ULP for the others.
+    // With `std` these do not exist and the inherent methods are used.
+    #[cfg(not(feature = "std"))]
+    #[doc(hidden)]
+    fn exp(self) -> Self;
+    #[cfg(not(feature = "std"))]
+    #[doc(hidden)]
+    fn exp_m1(self) -> Self;
+    #[cfg(not(feature = "std"))]
+    #[doc(hidden)]
+    fn ln_1p(self) -> Self;
+    #[cfg(not(feature = "std"))]
+    #[doc(hidden)]
+    fn tanh(self) -> Self;
+    #[cfg(not(feature = "std"))]
+    #[doc(hidden)]
+    fn cosh(self) -> Self;
+    #[cfg(not(feature = "std"))]
+    #[doc(hidden)]
+    fn sqrt(self) -> Self;
+    #[cfg(not(feature = "std"))]
+    #[doc(hidden)]
+    fn mul_add(self, a: Self, b: Self) -> Self;
+    #[cfg(not(feature = "std"))]
+    #[doc(hidden)]
+    fn powi(self, n: i32) -> Self;
+    #[cfg(not(feature = "std"))]
+    #[doc(hidden)]
+    fn round_ties_even(self) -> Self;
+
     /// `self` with the quiet bit (the top mantissa bit) set: a NaN quieted, its sign and
     /// payload kept (the scalar form of `Vector::quiet`).
     #[doc(hidden)]
     fn quiet(self) -> Self;
 }
 
+/// The `std` float methods, from `libm` (see the trait).
+#[cfg(not(feature = "std"))]
+macro_rules! no_std_math {
+    ($exp:ident, $expm1:ident, $log1p:ident, $tanh:ident, $cosh:ident, $sqrt:ident, $fma:ident, $pow:ident, $roundeven:ident) => {
+        #[inline(always)]
+        fn exp(self) -> Self {
+            libm::$exp(self)
+        }
+        #[inline(always)]
+        fn exp_m1(self) -> Self {
+            libm::$expm1(self)
+        }
+        #[inline(always)]
+        fn ln_1p(self) -> Self {
+            libm::$log1p(self)
+        }
+        #[inline(always)]
+        fn tanh(self) -> Self {
+            libm::$tanh(self)
+        }
+        #[inline(always)]
+        fn cosh(self) -> Self {
+            libm::$cosh(self)
+        }
+        #[inline(always)]
+        fn sqrt(self) -> Self {
+            libm::$sqrt(self)
+        }
+        #[inline(always)]
+        fn mul_add(self, a: Self, b: Self) -> Self {
+            libm::$fma(self, a, b)
+        }
+        #[inline(always)]
+        fn powi(self, n: i32) -> Self {
+            libm::$pow(self, n as Self)
+        }
+        #[inline(always)]
+        fn round_ties_even(self) -> Self {
+            libm::$roundeven(self)
+        }
+    };
+}
+
 impl Float for f32 {
+    #[cfg(not(feature = "std"))]
+    no_std_math!(expf, expm1f, log1pf, tanhf, coshf, sqrtf, fmaf, powf, roundevenf);
     const ZERO: Self = 0.0;
     const ONE: Self = 1.0;
     const NAN: Self = f32::from_bits(0x7fc0_0000);
@@ -110,6 +187,8 @@ impl Float for f32 {
 }
 
 impl Float for f64 {
+    #[cfg(not(feature = "std"))]
+    no_std_math!(exp, expm1, log1p, tanh, cosh, sqrt, fma, pow, roundeven);
     const ZERO: Self = 0.0;
     const ONE: Self = 1.0;
     const NAN: Self = f64::from_bits(0x7ff8_0000_0000_0000);

@@ -67,7 +67,8 @@
 //! precision) and, with the feature `half`, `half::bf16` and `half::f16`, widened to f32 (exactly),
 //! computed by the f32 kernels and rounded once to nearest even, as PyTorch's CPU kernels do
 //! (F16C conversions where the CPU has them; the README has the accuracy and speed). Features:
-//! `std` (default), `half`, `ndarray` (`Activation`'s `_array` forms on views of any layout,
+//! `std` (default; without it the crate is `no_std` + `alloc`, needs `libm`, and takes its ISA
+//! from the compile-time target features), `half`, `ndarray` (`Activation`'s `_array` forms on views of any layout,
 //! [`prelu_array`](crate#element-types-and-features)), `rayon` (`Activation`'s `_par` forms, split across threads from
 //! [`PARALLEL_MIN_LEN`](crate#element-types-and-features) elements on), `serde` (`Activation` as
 //! its name), `bench` (the criterion benches).
@@ -112,10 +113,14 @@
 //! elu_backward(&x, &[1.0; 4], &mut dx, 1.0);
 //! assert_eq!(dx[3], 1.0);
 //! ```
+#![cfg_attr(not(any(feature = "std", test)), no_std)]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
 extern crate alloc;
+
+#[cfg(not(any(feature = "std", feature = "libm")))]
+compile_error!("simd-activations without `std` needs the feature `libm` (its float functions)");
 
 mod activation;
 mod api;

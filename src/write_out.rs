@@ -9,11 +9,11 @@ use core::mem::MaybeUninit;
 /// returning), else an ordinary copy.
 pub(crate) fn write_out<T: Element>(src: &[T], dst: &mut [MaybeUninit<T>], stream: bool) {
     assert_eq!(src.len(), dst.len());
-    let n = src.len();
-    let size = core::mem::size_of::<T>();
+    #[allow(unused_mut)] // only the x86-64 form advances it
     let mut i = 0;
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(x86_simd)]
     if stream {
+        let (n, size) = (src.len(), core::mem::size_of::<T>());
         use core::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_sfence, _mm_stream_si128};
         // Elements before the first 16-byte aligned one (`dst` is aligned to `size`, which
         // divides 16).

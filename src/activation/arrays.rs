@@ -5,6 +5,8 @@
 use super::{run, Activation};
 use crate::views;
 use crate::{Element, Error, Isa};
+#[cfg(not(feature = "std"))]
+use alloc::string::ToString;
 use ndarray::{ArrayView, ArrayViewMut, Dimension};
 
 impl Activation {

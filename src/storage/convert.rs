@@ -88,7 +88,7 @@ pub(crate) enum Conv {
     /// Integer operations on the bits (vectorized by LLVM where the target allows).
     Portable,
     /// x86-64 AVX2 with F16C: `vcvtph2ps`/`vcvtps2ph` for f16, vector shifts for bf16.
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(x86_simd)]
     F16c,
 }
 
@@ -96,7 +96,7 @@ impl Conv {
     /// The conversions for a call on `isa`: F16C where the kernels run on AVX2 or AVX-512 and
     /// the CPU has it, else the portable form.
     pub(crate) fn for_isa(isa: crate::Isa) -> Conv {
-        #[cfg(target_arch = "x86_64")]
+        #[cfg(x86_simd)]
         if matches!(isa, crate::Isa::Avx2 | crate::Isa::Avx512)
             && isa.is_available()
             && f16c_detected()
@@ -114,7 +114,7 @@ impl Conv {
         let bits = H::bits_of(src);
         match self {
             Conv::Portable => widen_portable::<H>(bits, dst),
-            #[cfg(target_arch = "x86_64")]
+            #[cfg(x86_simd)]
             // SAFETY: `F16c` is only chosen where AVX2 and F16C were detected (`for_isa`).
             Conv::F16c => unsafe { x86::widen::<H>(bits, dst) },
         }
@@ -128,7 +128,7 @@ impl Conv {
         let bits = H::bits_of_mut(dst);
         match self {
             Conv::Portable => narrow_portable::<H>(src, bits),
-            #[cfg(target_arch = "x86_64")]
+            #[cfg(x86_simd)]
             // SAFETY: as in `widen`.
             Conv::F16c => unsafe { x86::narrow::<H>(src, bits, stream) },
         }
@@ -136,12 +136,12 @@ impl Conv {
     }
 }
 
-#[cfg(all(target_arch = "x86_64", feature = "std"))]
+#[cfg(all(x86_simd, feature = "std"))]
 fn f16c_detected() -> bool {
     std::arch::is_x86_feature_detected!("f16c")
 }
 
-#[cfg(all(target_arch = "x86_64", not(feature = "std")))]
+#[cfg(all(x86_simd, not(feature = "std")))]
 fn f16c_detected() -> bool {
     cfg!(target_feature = "f16c")
 }
@@ -158,7 +158,7 @@ fn narrow_portable<H: Half>(src: &[f32], dst: &mut [u16]) {
     }
 }
 
-#[cfg(target_arch = "x86_64")]
+#[cfg(x86_simd)]
 mod x86 {
     //! The AVX2 + F16C forms: eight elements per step, the remainder by the portable form.
     use super::super::Half;
@@ -296,7 +296,7 @@ mod tests {
     fn forms() -> Vec<Conv> {
         #[allow(unused_mut)] // nothing is added off x86-64
         let mut v = vec![Conv::Portable];
-        #[cfg(target_arch = "x86_64")]
+        #[cfg(x86_simd)]
         if crate::Isa::Avx2.is_available() {
             // Every AVX2 CPU has F16C: a missing one means the vector forms went untested.
             assert!(

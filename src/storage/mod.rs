@@ -24,7 +24,7 @@ pub(crate) const CHUNK: usize = 8192;
 /// bf16 or f16: the bit-level conversions of one 16-bit storage type.
 pub(crate) trait Half: crate::Element {
     /// Whether this is bf16 (else f16); the vector forms branch on it.
-    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+    #[cfg_attr(not(x86_simd), allow(dead_code))]
     const BF16: bool;
     fn storage_bits(self) -> u16;
     fn from_storage_bits(b: u16) -> Self;
