@@ -13,8 +13,8 @@ mod sealed {
 }
 
 /// An element type of the slice functions: [`f32`] and [`f64`] (the [`Float`](crate::Float)
-/// types, computed in their own precision) and, with the feature `half`, [`half::bf16`] and
-/// [`half::f16`], which are stored in 16 bits and computed in f32: every value is widened to
+/// types, computed in their own precision) and, with the feature `half`, `half::bf16` and
+/// `half::f16`, which are stored in 16 bits and computed in f32: every value is widened to
 /// f32 (exactly), the f32 kernel runs, and each result is rounded once to nearest even, as
 /// PyTorch's CPU kernels do for these types. Sealed: it cannot be implemented outside this
 /// crate.
