@@ -11,6 +11,8 @@ use crate::Float;
 
 /// The scalar specification.
 pub mod reference {
+    #[cfg(not(feature = "std"))]
+    use alloc::vec::Vec;
     use crate::float::nan_rule;
     use crate::kernels::relu::reference::relu;
     use crate::Float;

@@ -2,11 +2,22 @@
 //! that return [`Error`] instead of panicking. Parsing and `Display` live in `parse`, the
 //! calls of the free functions in `run`.
 
+#[cfg(not(feature = "std"))]
+use alloc::{
+    format,
+    string::{String, ToString},
+    vec::Vec,
+};
+#[cfg(feature = "ndarray")]
+mod arrays;
+#[cfg(feature = "rayon")]
+mod par;
 mod parse;
 mod run;
+mod uninit;
 
 use crate::registry::{self, Domain, FromOutput, Spec};
-use crate::{Error, Float, Isa};
+use crate::{Element, Error, Isa};
 
 /// A unary activation with its parameters, chosen in code or parsed from a config string
 /// (PyTorch, Keras or Hugging Face names; see [`FromStr`](core::str::FromStr) below).
@@ -264,24 +275,24 @@ impl Activation {
     }
 
     /// Why the output does not determine the gradient for `T`, or `None` if it does.
-    fn output_refusal<T: Float>(&self) -> Option<&'static str> {
+    fn output_refusal<T: Element>(&self) -> Option<&'static str> {
         match self.spec().from_output {
             FromOutput::Always => None,
             FromOutput::Never { reason } => Some(reason),
             FromOutput::IfPositive { param, reason } => {
-                let v = T::from_f64(self.values()[param]).to_f64();
+                let v = T::round_from_f64(self.values()[param]).widen_to_f64();
                 (!Domain::Positive.contains(v)).then_some(reason)
             }
         }
     }
 
     /// The parameters rounded to `T`, each checked against its range.
-    fn checked_params<T: Float>(&self, func: &'static str) -> Result<[T; 2], Error> {
+    fn checked_params<T: Element>(&self, func: &'static str) -> Result<[T; 2], Error> {
         let spec = self.spec();
         let values = self.values();
-        let rounded = values.map(T::from_f64);
+        let rounded = values.map(T::round_from_f64);
         for (k, p) in spec.params.iter().enumerate() {
-            let r = rounded[k].to_f64();
+            let r = rounded[k].widen_to_f64();
             if !p.domain.contains(r) {
                 return Err(Error::BadParameter {
                     func,
@@ -293,7 +304,7 @@ impl Activation {
             }
         }
         if let Activation::Hardtanh { .. } = self {
-            if rounded[0] > rounded[1] {
+            if rounded[0].widen_to_f64() > rounded[1].widen_to_f64() {
                 return Err(Error::BadParameter {
                     func,
                     activation: spec.name,
@@ -307,7 +318,7 @@ impl Activation {
     }
 
     /// The checks every method makes: `isa` available, parameters valid for `T`.
-    fn prepare<T: Float>(&self, func: &'static str, isa: Isa) -> Result<[T; 2], Error> {
+    fn prepare<T: Element>(&self, func: &'static str, isa: Isa) -> Result<[T; 2], Error> {
         if !isa.is_available() {
             return Err(Error::IsaUnavailable {
                 func,
@@ -342,7 +353,7 @@ impl Activation {
     /// Activation::Relu6.forward(&[-1.0, 3.0, 9.0], &mut y).unwrap();
     /// assert_eq!(y, [0.0, 3.0, 6.0]);
     /// ```
-    pub fn forward<T: Float>(&self, x: &[T], y: &mut [T]) -> Result<(), Error> {
+    pub fn forward<T: Element>(&self, x: &[T], y: &mut [T]) -> Result<(), Error> {
         self.forward_on(Isa::active(), x, y)
     }
 
@@ -357,7 +368,7 @@ impl Activation {
     /// Activation::Relu.forward_on(Isa::Scalar, &[-1.0, 1.0], &mut y).unwrap();
     /// assert_eq!(y, [0.0, 1.0]);
     /// ```
-    pub fn forward_on<T: Float>(&self, isa: Isa, x: &[T], y: &mut [T]) -> Result<(), Error> {
+    pub fn forward_on<T: Element>(&self, isa: Isa, x: &[T], y: &mut [T]) -> Result<(), Error> {
         const F: &str = "Activation::forward";
         let p = self.prepare::<T>(F, isa)?;
         self.same_len(F, &[("x", x.len()), ("y", y.len())])?;
@@ -376,7 +387,7 @@ impl Activation {
     /// Activation::Hardtanh { min_val: 0.0, max_val: 0.25 }.forward_inplace(&mut xy).unwrap();
     /// assert_eq!(xy, [0.0, 0.25]);
     /// ```
-    pub fn forward_inplace<T: Float>(&self, xy: &mut [T]) -> Result<(), Error> {
+    pub fn forward_inplace<T: Element>(&self, xy: &mut [T]) -> Result<(), Error> {
         self.forward_inplace_on(Isa::active(), xy)
     }
 
@@ -391,7 +402,7 @@ impl Activation {
     /// Activation::Relu.forward_inplace_on(Isa::Scalar, &mut xy).unwrap();
     /// assert_eq!(xy, [0.0, 2.0]);
     /// ```
-    pub fn forward_inplace_on<T: Float>(&self, isa: Isa, xy: &mut [T]) -> Result<(), Error> {
+    pub fn forward_inplace_on<T: Element>(&self, isa: Isa, xy: &mut [T]) -> Result<(), Error> {
         let p = self.prepare::<T>("Activation::forward_inplace", isa)?;
         run::forward_inplace(self, isa, xy, p);
         Ok(())
@@ -410,7 +421,7 @@ impl Activation {
     /// Activation::Relu.backward(&[-1.0, 1.0], &[5.0, 5.0], &mut dx).unwrap();
     /// assert_eq!(dx, [0.0, 5.0]);
     /// ```
-    pub fn backward<T: Float>(&self, x: &[T], dy: &[T], dx: &mut [T]) -> Result<(), Error> {
+    pub fn backward<T: Element>(&self, x: &[T], dy: &[T], dx: &mut [T]) -> Result<(), Error> {
         self.backward_on(Isa::active(), x, dy, dx)
     }
 
@@ -425,7 +436,7 @@ impl Activation {
     /// Activation::Tanh.backward_on(Isa::Scalar, &[0.0], &[2.0], &mut dx).unwrap();
     /// assert_eq!(dx, [2.0]);
     /// ```
-    pub fn backward_on<T: Float>(
+    pub fn backward_on<T: Element>(
         &self,
         isa: Isa,
         x: &[T],
@@ -455,7 +466,7 @@ impl Activation {
     /// Activation::LeakyRelu { slope: 0.5 }.backward_inplace(&[-1.0, 1.0], &mut g).unwrap();
     /// assert_eq!(g, [1.5, 3.0]);
     /// ```
-    pub fn backward_inplace<T: Float>(&self, x: &[T], dy_dx: &mut [T]) -> Result<(), Error> {
+    pub fn backward_inplace<T: Element>(&self, x: &[T], dy_dx: &mut [T]) -> Result<(), Error> {
         self.backward_inplace_on(Isa::active(), x, dy_dx)
     }
 
@@ -470,7 +481,7 @@ impl Activation {
     /// Activation::Relu6.backward_inplace_on(Isa::Scalar, &[3.0, 7.0], &mut g).unwrap();
     /// assert_eq!(g, [1.0, 0.0]);
     /// ```
-    pub fn backward_inplace_on<T: Float>(
+    pub fn backward_inplace_on<T: Element>(
         &self,
         isa: Isa,
         x: &[T],
@@ -479,7 +490,7 @@ impl Activation {
         const F: &str = "Activation::backward_inplace";
         let p = self.prepare::<T>(F, isa)?;
         self.same_len(F, &[("x", x.len()), ("dy_dx", dy_dx.len())])?;
-        let mut buf = [T::ZERO; INPLACE_CHUNK];
+        let mut buf = [T::round_from_f64(0.0); INPLACE_CHUNK];
         for (xc, dc) in x.chunks(INPLACE_CHUNK).zip(dy_dx.chunks_mut(INPLACE_CHUNK)) {
             let dy = &mut buf[..dc.len()];
             dy.copy_from_slice(dc);
@@ -504,7 +515,7 @@ impl Activation {
     /// let err = Activation::Gelu.backward_from_output(&[0.5f32], &[1.0], &mut [0.0]).unwrap_err();
     /// assert!(matches!(err, Error::GradientNeedsInput { .. }));
     /// ```
-    pub fn backward_from_output<T: Float>(
+    pub fn backward_from_output<T: Element>(
         &self,
         y: &[T],
         dy: &[T],
@@ -525,7 +536,7 @@ impl Activation {
     /// Activation::Relu.backward_from_output_on(Isa::Scalar, &[0.0, 2.0], &[1.0, 1.0], &mut dx).unwrap();
     /// assert_eq!(dx, [0.0, 1.0]);
     /// ```
-    pub fn backward_from_output_on<T: Float>(
+    pub fn backward_from_output_on<T: Element>(
         &self,
         isa: Isa,
         y: &[T],
@@ -548,10 +559,10 @@ impl Activation {
 }
 
 /// `value` for an error message, with its rounding to `T` where that changed it.
-fn describe_value<T: Float>(value: f64, rounded: f64) -> String {
+fn describe_value<T: Element>(value: f64, rounded: f64) -> String {
     if value.to_bits() == rounded.to_bits() || (value.is_nan() && rounded.is_nan()) {
         format!("{value:?}")
     } else {
-        format!("{value:?} (as {}: {rounded:?})", T::NAME)
+        format!("{value:?} (as {}: {rounded:?})", T::ELEMENT_NAME)
     }
 }

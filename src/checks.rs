@@ -2,6 +2,8 @@
 //! offending values; every public function runs its checks before writing anything.
 
 use crate::Float;
+#[cfg(not(feature = "std"))]
+use alloc::{format, string::String, vec::Vec};
 
 /// Panics unless every named length equals the first one.
 #[track_caller]

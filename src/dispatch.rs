@@ -2,6 +2,8 @@
 
 use crate::simd::scalar::Scalar;
 use crate::simd::Simd;
+#[cfg(not(feature = "std"))]
+use alloc::{string::ToString, vec::Vec};
 use core::sync::atomic::{AtomicU8, Ordering};
 
 /// An instruction set a kernel can run on.
@@ -139,23 +141,43 @@ fn state() -> u8 {
     }
 }
 
+/// Whether the CPU has a feature: detected at run time with `std`; without it, whether the
+/// build enables it (`-C target-feature` or `-C target-cpu`).
+#[allow(unused_macros)] // not used on targets without SIMD paths
+macro_rules! detected {
+    (x86 $f:tt) => {{
+        #[cfg(feature = "std")]
+        let on = std::arch::is_x86_feature_detected!($f);
+        #[cfg(not(feature = "std"))]
+        let on = cfg!(target_feature = $f);
+        on
+    }};
+    (aarch64 $f:tt) => {{
+        #[cfg(feature = "std")]
+        let on = std::arch::is_aarch64_feature_detected!($f);
+        #[cfg(not(feature = "std"))]
+        let on = cfg!(target_feature = $f);
+        on
+    }};
+}
+
 #[cold]
 fn detect() -> u8 {
+    #[allow(unused_mut)] // on targets without SIMD paths
     let mut avail = Isa::Scalar.bit();
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(x86_simd)]
     {
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-        {
+        if detected!(x86 "avx2") && detected!(x86 "fma") {
             avail |= Isa::Avx2.bit();
             #[cfg(avx512_intrinsics)]
-            if std::arch::is_x86_feature_detected!("avx512f") {
+            if detected!(x86 "avx512f") {
                 avail |= Isa::Avx512.bit();
             }
         }
     }
     #[cfg(target_arch = "aarch64")]
     {
-        if std::arch::is_aarch64_feature_detected!("neon") {
+        if detected!(aarch64 "neon") {
             avail |= Isa::Neon.bit();
         }
     }
@@ -180,6 +202,12 @@ fn detect() -> u8 {
 /// The ISA named by `SIMD_ACTIVATIONS_ISA`, if it names one: surrounding whitespace and case
 /// are ignored, unset or blank means none. Another value (unknown, or not UTF-8) is reported
 /// on stderr, once per process, and means none.
+#[cfg(not(feature = "std"))]
+fn requested_cap() -> Option<Isa> {
+    None // no environment without `std`
+}
+
+#[cfg(feature = "std")]
 fn requested_cap() -> Option<Isa> {
     let raw = std::env::var_os(ISA_ENV_VAR)?;
     let Some(value) = raw.to_str() else {
@@ -205,6 +233,7 @@ fn requested_cap() -> Option<Isa> {
 
 /// Prints `msg` on stderr unless a warning was already printed by this process (threads
 /// racing through the first detection would otherwise each print it).
+#[cfg(feature = "std")]
 fn warn_once(msg: core::fmt::Arguments<'_>) {
     static WARNED: std::sync::Once = std::sync::Once::new();
     WARNED.call_once(|| eprintln!("{msg}"));
@@ -241,10 +270,10 @@ pub(crate) fn dispatch<W: WithSimd>(func: &str, isa: Isa, op: W) -> W::Output {
         Isa::available()
     );
     match isa {
-        #[cfg(target_arch = "x86_64")]
+        #[cfg(x86_simd)]
         // SAFETY: AVX2 and FMA were detected (checked just above).
         Isa::Avx2 => unsafe { run_avx2(op) },
-        #[cfg(all(target_arch = "x86_64", avx512_intrinsics))]
+        #[cfg(all(x86_simd, avx512_intrinsics))]
         // SAFETY: AVX-512 F (and AVX2, FMA) were detected (checked just above).
         Isa::Avx512 => unsafe { run_avx512(op) },
         #[cfg(target_arch = "aarch64")]
@@ -254,13 +283,13 @@ pub(crate) fn dispatch<W: WithSimd>(func: &str, isa: Isa, op: W) -> W::Output {
     }
 }
 
-#[cfg(target_arch = "x86_64")]
+#[cfg(x86_simd)]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn run_avx2<W: WithSimd>(op: W) -> W::Output {
     op.with_simd(crate::simd::avx2::Avx2)
 }
 
-#[cfg(all(target_arch = "x86_64", avx512_intrinsics))]
+#[cfg(all(x86_simd, avx512_intrinsics))]
 #[target_feature(enable = "avx512f,avx2,fma")]
 unsafe fn run_avx512<W: WithSimd>(op: W) -> W::Output {
     op.with_simd(crate::simd::avx512::Avx512)

@@ -196,9 +196,15 @@ unsafe fn map_partial<V, K, const N: usize>(
     unsafe { r.store_partial(out.add(at), n) };
 }
 
-/// Whether an out-of-place result of `len` elements of `T` is large enough to stream.
+/// Whether an out-of-place result of `len` elements of `T` is large enough to stream (or,
+/// inside a chunk of a parallel call, whether the whole call is).
 #[inline(always)]
 pub(crate) fn should_stream<T>(len: usize) -> bool {
+    // A chunk of a parallel call takes the decision of the whole call.
+    #[cfg(feature = "rayon")]
+    if let Some(stream) = crate::parallel::stream_override() {
+        return stream;
+    }
     len * core::mem::size_of::<T>() >= STREAM_MIN_BYTES
 }
 

@@ -2,6 +2,8 @@
 //! parsing, and [`Isa`](crate::Isa)'s parsing). The free functions panic instead.
 
 use crate::Isa;
+#[cfg(not(feature = "std"))]
+use alloc::{string::String, vec::Vec};
 use core::fmt;
 
 /// Why a checked call or a parse failed. Every variant names the function (or the string
@@ -29,6 +31,15 @@ pub enum Error {
         activation: String,
         /// Each slice's name and length, e.g. `[("x", 4), ("dy", 4), ("dx", 3)]`.
         lengths: Vec<(&'static str, usize)>,
+    },
+    /// Arrays that must have one shape do not (feature `ndarray`).
+    ShapeMismatch {
+        /// The method, e.g. `"Activation::forward_array"`.
+        func: &'static str,
+        /// The activation, as [`Display`](fmt::Display) writes it.
+        activation: String,
+        /// Each array's name and shape, e.g. `[("x", vec![2, 3]), ("y", vec![3, 2])]`.
+        shapes: Vec<(&'static str, Vec<usize>)>,
     },
     /// A parameter outside its domain (after rounding to the element type, for the methods).
     BadParameter {
@@ -108,6 +119,21 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
+            Error::ShapeMismatch {
+                func,
+                activation,
+                shapes,
+            } => {
+                write!(
+                    f,
+                    "simd_activations::{func} ({activation}): shape mismatch: "
+                )?;
+                for (k, (name, shape)) in shapes.iter().enumerate() {
+                    let sep = if k == 0 { "" } else { ", " };
+                    write!(f, "{sep}{name} has shape {shape:?}")?;
+                }
+                Ok(())
+            }
             Error::BadParameter {
                 func,
                 activation,
@@ -172,4 +198,4 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl core::error::Error for Error {}

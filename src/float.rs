@@ -11,10 +11,11 @@ mod sealed {
     impl Sealed for f64 {}
 }
 
-/// An element type of the kernels: `f32` or `f64`. Sealed: it cannot be implemented outside
-/// this crate.
+/// A compute type of the kernels: `f32` or `f64` (every [`Element`](crate::Element) is stored
+/// as one of these or computed in `f32`). Sealed: it cannot be implemented outside this crate.
 pub trait Float:
     sealed::Sealed
+    + crate::Element
     + MathConsts
     + Copy
     + Debug
@@ -65,83 +66,95 @@ pub trait Float:
     /// `self` with the sign bit of `sign` or-ed in (the scalar form of `Vector::or_sign`).
     #[doc(hidden)]
     fn or_sign(self, sign: Self) -> Self;
+    // Without `std`, the float methods that `std` provides (the references and the Scalar ISA
+    // call them by method syntax on `f32`/`f64`, with `Float` in scope): from `libm`, which is
+    // correctly rounded for `mul_add` and `round_ties_even` and within 1 ULP for the others.
+    // With `std` these do not exist and the inherent methods are used.
+    #[cfg(not(feature = "std"))]
+    #[doc(hidden)]
+    fn exp(self) -> Self;
+    #[cfg(not(feature = "std"))]
+    #[doc(hidden)]
+    fn exp_m1(self) -> Self;
+    #[cfg(not(feature = "std"))]
+    #[doc(hidden)]
+    fn ln_1p(self) -> Self;
+    #[cfg(not(feature = "std"))]
+    #[doc(hidden)]
+    fn tanh(self) -> Self;
+    #[cfg(not(feature = "std"))]
+    #[doc(hidden)]
+    fn cosh(self) -> Self;
+    #[cfg(not(feature = "std"))]
+    #[doc(hidden)]
+    fn sqrt(self) -> Self;
+    #[cfg(not(feature = "std"))]
+    #[doc(hidden)]
+    fn mul_add(self, a: Self, b: Self) -> Self;
+    #[cfg(not(feature = "std"))]
+    #[doc(hidden)]
+    fn powi(self, n: i32) -> Self;
+    #[cfg(not(feature = "std"))]
+    #[doc(hidden)]
+    fn round_ties_even(self) -> Self;
+
     /// `self` with the quiet bit (the top mantissa bit) set: a NaN quieted, its sign and
     /// payload kept (the scalar form of `Vector::quiet`).
     #[doc(hidden)]
     fn quiet(self) -> Self;
-
-    // The casts below let a generic public function call the f32 or f64 instance compiled in
-    // this crate (see `api::isa_fn!`): for `Self = f32` the `f32` ones return `Some`, the
-    // `f64` ones `None`, and the other way round.
-    #[doc(hidden)]
-    const IS_F32: bool;
-    #[doc(hidden)]
-    fn as_f32(self) -> Option<f32>;
-    #[doc(hidden)]
-    fn as_f64(self) -> Option<f64>;
-    #[doc(hidden)]
-    fn slice_as_f32(s: &[Self]) -> Option<&[f32]>;
-    #[doc(hidden)]
-    fn slice_as_f64(s: &[Self]) -> Option<&[f64]>;
-    #[doc(hidden)]
-    fn slice_mut_as_f32(s: &mut [Self]) -> Option<&mut [f32]>;
-    #[doc(hidden)]
-    fn slice_mut_as_f64(s: &mut [Self]) -> Option<&mut [f64]>;
 }
 
-/// The casts of `Float` for `f32` or `f64`: those to the type itself succeed.
-macro_rules! casts {
-    (f32) => {
-        const IS_F32: bool = true;
-        fn as_f32(self) -> Option<f32> {
-            Some(self)
+/// The `std` float methods, from `libm` (see the trait).
+#[cfg(not(feature = "std"))]
+macro_rules! no_std_math {
+    ($exp:ident, $expm1:ident, $log1p:ident, $tanh:ident, $cosh:ident, $sqrt:ident, $fma:ident, $pow:ident, $roundeven:ident) => {
+        #[inline(always)]
+        fn exp(self) -> Self {
+            libm::$exp(self)
         }
-        fn as_f64(self) -> Option<f64> {
-            None
+        #[inline(always)]
+        fn exp_m1(self) -> Self {
+            libm::$expm1(self)
         }
-        fn slice_as_f32(s: &[Self]) -> Option<&[f32]> {
-            Some(s)
+        #[inline(always)]
+        fn ln_1p(self) -> Self {
+            libm::$log1p(self)
         }
-        fn slice_as_f64(_: &[Self]) -> Option<&[f64]> {
-            None
+        #[inline(always)]
+        fn tanh(self) -> Self {
+            libm::$tanh(self)
         }
-        fn slice_mut_as_f32(s: &mut [Self]) -> Option<&mut [f32]> {
-            Some(s)
+        #[inline(always)]
+        fn cosh(self) -> Self {
+            libm::$cosh(self)
         }
-        fn slice_mut_as_f64(_: &mut [Self]) -> Option<&mut [f64]> {
-            None
+        #[inline(always)]
+        fn sqrt(self) -> Self {
+            libm::$sqrt(self)
         }
-    };
-    (f64) => {
-        const IS_F32: bool = false;
-        fn as_f32(self) -> Option<f32> {
-            None
+        #[inline(always)]
+        fn mul_add(self, a: Self, b: Self) -> Self {
+            libm::$fma(self, a, b)
         }
-        fn as_f64(self) -> Option<f64> {
-            Some(self)
+        #[inline(always)]
+        fn powi(self, n: i32) -> Self {
+            libm::$pow(self, n as Self)
         }
-        fn slice_as_f32(_: &[Self]) -> Option<&[f32]> {
-            None
-        }
-        fn slice_as_f64(s: &[Self]) -> Option<&[f64]> {
-            Some(s)
-        }
-        fn slice_mut_as_f32(_: &mut [Self]) -> Option<&mut [f32]> {
-            None
-        }
-        fn slice_mut_as_f64(s: &mut [Self]) -> Option<&mut [f64]> {
-            Some(s)
+        #[inline(always)]
+        fn round_ties_even(self) -> Self {
+            libm::$roundeven(self)
         }
     };
 }
 
 impl Float for f32 {
+    #[cfg(not(feature = "std"))]
+    no_std_math!(expf, expm1f, log1pf, tanhf, coshf, sqrtf, fmaf, powf, roundevenf);
     const ZERO: Self = 0.0;
     const ONE: Self = 1.0;
     const NAN: Self = f32::from_bits(0x7fc0_0000);
     const NAME: &'static str = "f32";
     type Vector<S: Simd> = S::F32;
-    casts!(f32);
 
     #[inline(always)]
     fn from_f64(x: f64) -> Self {
@@ -174,12 +187,13 @@ impl Float for f32 {
 }
 
 impl Float for f64 {
+    #[cfg(not(feature = "std"))]
+    no_std_math!(exp, expm1, log1p, tanh, cosh, sqrt, fma, pow, roundeven);
     const ZERO: Self = 0.0;
     const ONE: Self = 1.0;
     const NAN: Self = f64::from_bits(0x7ff8_0000_0000_0000);
     const NAME: &'static str = "f64";
     type Vector<S: Simd> = S::F64;
-    casts!(f64);
 
     #[inline(always)]
     fn from_f64(x: f64) -> Self {

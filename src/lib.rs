@@ -62,6 +62,26 @@
 //! benchmarks): the functions of [`isa_forced`] (`sigmoid_on(isa, x, y)`, also callable at
 //! the crate root) and the `_on` methods of [`Activation`].
 //!
+//! # Element types and features
+//! The functions are generic over [`Element`]: `f32` and `f64` (computed in their own
+//! precision) and, with the feature `half`, `half::bf16` and `half::f16`, widened to f32 (exactly),
+//! computed by the f32 kernels and rounded once to nearest even, as PyTorch's CPU kernels do
+//! (F16C conversions where the CPU has them; the README has the accuracy and speed). Features:
+//! `std` (default; without it the crate is `no_std` + `alloc`, needs `libm`, and takes its ISA
+//! from the compile-time target features), `half`, `ndarray` (`Activation`'s `_array` forms on views of any layout,
+//! [`prelu_array`](crate#element-types-and-features)), `rayon` (`Activation`'s `_par` forms, split across threads from
+//! [`PARALLEL_MIN_LEN`](crate#element-types-and-features) elements on), `serde` (`Activation` as
+//! its name), `bench` (the criterion benches).
+//!
+#![cfg_attr(feature = "half", doc = "```")]
+#![cfg_attr(not(feature = "half"), doc = "```ignore")]
+//! use half::f16;
+//! let x = [f16::from_f32(-1.0), f16::from_f32(0.5)];
+//! let mut y = [f16::ZERO; 2];
+//! simd_activations::sigmoid(&x, &mut y);
+//! assert_eq!(y[1], f16::from_f32(0.6225)); // sigmoid(0.5) = 0.62246.., rounded once to f16
+//! ```
+//!
 //! # Compile cost
 //! The generic functions only forward to their f32 and f64 instances, which are compiled once
 //! in this crate: a dependent crate does not generate the kernels' code itself, and touching
@@ -93,8 +113,14 @@
 //! elu_backward(&x, &[1.0; 4], &mut dx, 1.0);
 //! assert_eq!(dx[3], 1.0);
 //! ```
+#![cfg_attr(not(any(feature = "std", test)), no_std)]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
+
+extern crate alloc;
+
+#[cfg(not(any(feature = "std", feature = "libm")))]
+compile_error!("simd-activations without `std` needs the feature `libm` (its float functions)");
 
 mod activation;
 mod api;
@@ -102,12 +128,24 @@ mod checks;
 mod defaults;
 mod dispatch;
 mod driver;
+pub(crate) mod element;
 mod error;
 mod float;
 pub mod isa_forced;
 mod math;
+#[cfg(feature = "ndarray")]
+mod views;
+#[cfg(feature = "ndarray")]
+pub use views::prelu_array;
+#[cfg(feature = "rayon")]
+mod parallel;
+#[cfg(feature = "rayon")]
+pub use parallel::PARALLEL_MIN_LEN;
 pub mod registry;
 mod simd;
+#[cfg(feature = "half")]
+mod storage;
+mod write_out;
 
 #[path = "../kernels/mod.rs"]
 mod kernels;
@@ -115,6 +153,7 @@ mod kernels;
 pub use activation::{Activation, GradientInput};
 pub use defaults::*;
 pub use dispatch::{Isa, ISA_ENV_VAR};
+pub use element::Element;
 pub use error::Error;
 pub use float::Float;
 /// ```

@@ -19,6 +19,8 @@
 //! ```
 
 use crate::defaults::*;
+#[cfg(not(feature = "std"))]
+use alloc::{vec, vec::Vec};
 
 /// One activation of the registry.
 ///

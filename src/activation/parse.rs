@@ -10,6 +10,11 @@
 use super::Activation;
 use crate::registry::{self, Spec};
 use crate::Error;
+#[cfg(not(feature = "std"))]
+use alloc::{
+    format,
+    string::{String, ToString},
+};
 use core::fmt;
 use core::str::FromStr;
 

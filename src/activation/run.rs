@@ -3,9 +3,9 @@
 //! to `T`, in registry order.
 
 use super::Activation as A;
-use crate::{kernels as k, Float, Isa};
+use crate::{kernels as k, Element, Isa};
 
-pub(super) fn forward<T: Float>(a: &A, isa: Isa, x: &[T], y: &mut [T], p: [T; 2]) {
+pub(super) fn forward<T: Element>(a: &A, isa: Isa, x: &[T], y: &mut [T], p: [T; 2]) {
     match a {
         A::Relu => k::relu_on(isa, x, y),
         A::LeakyRelu { .. } => k::leaky_relu_on(isa, x, y, p[0]),
@@ -26,7 +26,7 @@ pub(super) fn forward<T: Float>(a: &A, isa: Isa, x: &[T], y: &mut [T], p: [T; 2]
     }
 }
 
-pub(super) fn forward_inplace<T: Float>(a: &A, isa: Isa, xy: &mut [T], p: [T; 2]) {
+pub(super) fn forward_inplace<T: Element>(a: &A, isa: Isa, xy: &mut [T], p: [T; 2]) {
     match a {
         A::Relu => k::relu_inplace_on(isa, xy),
         A::LeakyRelu { .. } => k::leaky_relu_inplace_on(isa, xy, p[0]),
@@ -47,7 +47,7 @@ pub(super) fn forward_inplace<T: Float>(a: &A, isa: Isa, xy: &mut [T], p: [T; 2]
     }
 }
 
-pub(super) fn backward<T: Float>(a: &A, isa: Isa, x: &[T], dy: &[T], dx: &mut [T], p: [T; 2]) {
+pub(super) fn backward<T: Element>(a: &A, isa: Isa, x: &[T], dy: &[T], dx: &mut [T], p: [T; 2]) {
     match a {
         A::Relu => k::relu_backward_on(isa, x, dy, dx),
         A::LeakyRelu { .. } => k::leaky_relu_backward_on(isa, x, dy, dx, p[0]),
@@ -69,7 +69,7 @@ pub(super) fn backward<T: Float>(a: &A, isa: Isa, x: &[T], dy: &[T], dx: &mut [T
 }
 
 /// Only reached where the registry's `FromOutput` allows it (checked by the caller).
-pub(super) fn backward_from_output<T: Float>(
+pub(super) fn backward_from_output<T: Element>(
     a: &A,
     isa: Isa,
     y: &[T],

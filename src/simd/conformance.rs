@@ -453,7 +453,7 @@ macro_rules! full_lanes {
     };
 }
 
-#[cfg(target_arch = "x86_64")]
+#[cfg(x86_simd)]
 mod x86 {
     use super::*;
     use core::arch::x86_64::*;

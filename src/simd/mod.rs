@@ -13,10 +13,10 @@
 
 pub(crate) mod scalar;
 
-#[cfg(target_arch = "x86_64")]
+#[cfg(x86_simd)]
 pub(crate) mod avx2;
 
-#[cfg(all(target_arch = "x86_64", avx512_intrinsics))]
+#[cfg(all(x86_simd, avx512_intrinsics))]
 pub(crate) mod avx512;
 
 #[cfg(target_arch = "aarch64")]

@@ -4,6 +4,9 @@
 
 use super::{NativeFn, Simd, Vector, WideFn};
 use crate::math::{Full, Single};
+#[cfg(not(feature = "std"))]
+#[allow(unused_imports)] // unused where `std` is linked anyway (the unit tests)
+use crate::Float as _; // `mul_add` and `round_ties_even` on f32/f64 without `std`
 
 /// Token of the portable ISA (always available).
 #[derive(Clone, Copy, Debug)]

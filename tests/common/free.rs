@@ -5,12 +5,15 @@
 use simd_activations::*;
 
 /// The parameters of `a` rounded to `T`, in registry order.
-pub fn params<T: Float>(a: &Activation) -> Vec<T> {
-    a.params().iter().map(|&(_, v)| T::from_f64(v)).collect()
+pub fn params<T: Element>(a: &Activation) -> Vec<T> {
+    a.params()
+        .iter()
+        .map(|&(_, v)| T::round_from_f64(v))
+        .collect()
 }
 
 /// The free functions, called independently of the crate's own dispatch of `Activation`.
-pub fn free_forward<T: Float>(a: &Activation, isa: Isa, x: &[T], y: &mut [T]) {
+pub fn free_forward<T: Element>(a: &Activation, isa: Isa, x: &[T], y: &mut [T]) {
     let p = params::<T>(a);
     match a {
         Activation::Relu => relu_on(isa, x, y),
@@ -33,7 +36,7 @@ pub fn free_forward<T: Float>(a: &Activation, isa: Isa, x: &[T], y: &mut [T]) {
     }
 }
 
-pub fn free_backward<T: Float>(a: &Activation, isa: Isa, x: &[T], dy: &[T], dx: &mut [T]) {
+pub fn free_backward<T: Element>(a: &Activation, isa: Isa, x: &[T], dy: &[T], dx: &mut [T]) {
     let p = params::<T>(a);
     match a {
         Activation::Relu => relu_backward_on(isa, x, dy, dx),
@@ -57,7 +60,7 @@ pub fn free_backward<T: Float>(a: &Activation, isa: Isa, x: &[T], dy: &[T], dx: 
 }
 
 /// `None` where the crate has no `_backward_from_output`.
-pub fn free_from_output<T: Float>(
+pub fn free_from_output<T: Element>(
     a: &Activation,
     isa: Isa,
     y: &[T],
@@ -81,7 +84,7 @@ pub fn free_from_output<T: Float>(
 }
 
 /// The in-place free function of `a`.
-pub fn free_inplace<T: Float>(a: &Activation, isa: Isa, xy: &mut [T]) {
+pub fn free_inplace<T: Element>(a: &Activation, isa: Isa, xy: &mut [T]) {
     let p = params::<T>(a);
     match a {
         Activation::Relu => relu_inplace_on(isa, xy),
