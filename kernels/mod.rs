@@ -38,4 +38,5 @@ families!(
     scaled_silu,
     rrelu,
     softmax,
+    sparsity,
 );

@@ -16,9 +16,18 @@ macro_rules! isa_fn {
         $(#[$doc:meta])*
         pub fn $name:ident / $name_on:ident ($isa:ident) ( $($arg:ident : $ty:ty),* $(,)? ) $body:block
     ) => {
+        $crate::api::isa_fn! {
+            $(#[$doc])*
+            pub fn $name / $name_on ($isa) ( $($arg : $ty),* ) -> () $body
+        }
+    };
+    (
+        $(#[$doc:meta])*
+        pub fn $name:ident / $name_on:ident ($isa:ident) ( $($arg:ident : $ty:ty),* $(,)? ) -> $ret:ty $body:block
+    ) => {
         $(#[$doc])*
         #[inline]
-        pub fn $name<T: $crate::Float>($($arg: $ty),*) {
+        pub fn $name<T: $crate::Float>($($arg: $ty),*) -> $ret {
             $name_on($crate::Isa::active(), $($arg),*)
         }
 
@@ -31,7 +40,7 @@ macro_rules! isa_fn {
             "ISA is in [`isa_forced`](crate::isa_forced)."
         )]
         #[inline]
-        pub fn $name_on<T: $crate::Float>($isa: $crate::Isa, $($arg: $ty),*) {
+        pub fn $name_on<T: $crate::Float>($isa: $crate::Isa, $($arg: $ty),*) -> $ret {
             if T::IS_F32 {
                 $name_on::single::run($isa, $($crate::api::Cast::cast($arg)),*)
             } else {
@@ -46,14 +55,14 @@ macro_rules! isa_fn {
                 use super::super::*;
                 type T = f32;
                 #[inline(never)]
-                pub(in super::super) fn run($isa: $crate::Isa, $($arg: $ty),*) $body
+                pub(in super::super) fn run($isa: $crate::Isa, $($arg: $ty),*) -> $ret $body
             }
             pub(super) mod double {
                 #[allow(unused_imports)]
                 use super::super::*;
                 type T = f64;
                 #[inline(never)]
-                pub(in super::super) fn run($isa: $crate::Isa, $($arg: $ty),*) $body
+                pub(in super::super) fn run($isa: $crate::Isa, $($arg: $ty),*) -> $ret $body
             }
         }
     };
@@ -115,6 +124,13 @@ impl<T: Float> Cast<f64> for T {
 impl Cast<usize> for usize {
     #[inline(always)]
     fn cast(self) -> usize {
+        self
+    }
+}
+
+impl<'a> Cast<&'a mut [bool]> for &'a mut [bool] {
+    #[inline(always)]
+    fn cast(self) -> &'a mut [bool] {
         self
     }
 }
