@@ -7,7 +7,7 @@
 use crate::api::isa_fn;
 use crate::checks;
 use crate::dispatch::{dispatch, WithSimd};
-use crate::driver::{nan_rule, Kernel};
+use crate::driver::{nan_rule, should_stream, Kernel};
 use crate::kernels::leaky_relu::LeakyRelu;
 use crate::kernels::prelu::{check_layout, check_weights};
 use crate::kernels::relu::Relu;
@@ -37,6 +37,8 @@ pub mod reference {
 const COUNT_CHUNK: usize = 1 << 20;
 
 /// `out = kernel(inputs)` (the NaN rule applied), and how many `inputs[0]` lanes are `<= 0`.
+/// From `STREAM_MIN_BYTES` of output on, the stores bypass the cache (as the element-wise
+/// driver's), after a head that aligns the output.
 ///
 /// # Safety
 /// Each `inputs[k]` valid for reads of `len` elements, `out` for writes of `len`; `out` may
@@ -48,48 +50,92 @@ unsafe fn map_count<V: Vector, K: Kernel<V::Elem, N>, const N: usize>(
     out: *mut V::Elem,
     len: usize,
 ) -> usize {
-    let (lanes, one) = (V::LANES, V::splat(V::Elem::ONE));
-    let mut count = 0usize;
-    let mut start = 0;
+    let lanes = V::LANES;
+    let stream = lanes > 1 && should_stream::<V::Elem>(len) && !core::ptr::eq(inputs[0], out);
+    let mut head = 0;
+    if stream {
+        let align = lanes * core::mem::size_of::<V::Elem>();
+        let misalign = (out as usize) % align;
+        if misalign != 0 {
+            head = ((align - misalign) / core::mem::size_of::<V::Elem>()).min(len);
+        }
+    }
+    // SAFETY: the head and the rest are within the caller's `len` elements.
+    let mut count = unsafe { count_run::<V, K, N>(kernel, inputs, out, 0, head, false) };
+    let mut start = head;
     while start < len {
         let end = (start + COUNT_CHUNK).min(len);
-        let mut c = [V::zero(); 4];
-        let mut i = start;
-        // SAFETY (the loads and stores): offsets below `end <= len`.
-        while i + 4 * lanes <= end {
-            for (u, cu) in c.iter_mut().enumerate() {
-                let at = i + u * lanes;
-                let v = inputs.map(|p| unsafe { V::load(p.add(at)) });
-                unsafe { nan_rule(v, kernel.apply(v)).store(out.add(at)) };
-                *cu = cu.add(V::select(v[0].le(V::zero()), one, V::zero()));
-            }
-            i += 4 * lanes;
-        }
-        while i + lanes <= end {
-            let v = inputs.map(|p| unsafe { V::load(p.add(i)) });
-            unsafe { nan_rule(v, kernel.apply(v)).store(out.add(i)) };
-            c[0] = c[0].add(V::select(v[0].le(V::zero()), one, V::zero()));
-            i += lanes;
-        }
-        if i < end {
-            let n = end - i;
-            let mut loaded = [V::zero(); N];
-            for (v, p) in loaded.iter_mut().zip(inputs) {
-                *v = unsafe { V::load_partial(p.add(i), n) };
-            }
-            // The lanes past `n` hold zeros: the tail is counted element by element.
-            unsafe { nan_rule(loaded, kernel.apply(loaded)).store_partial(out.add(i), n) };
-            for k in 0..n {
-                if unsafe { *inputs[0].add(i + k) } <= V::Elem::ZERO {
-                    count += 1;
-                }
-            }
-        }
-        let total = c[0].add(c[1]).add(c[2].add(c[3]));
-        count += total.reduce_sum().to_f64() as usize;
+        // SAFETY: as above; with `stream`, `out + start` is aligned (the head's end, then
+        // multiples of COUNT_CHUNK, a multiple of every LANES).
+        count += unsafe { count_run::<V, K, N>(kernel, inputs, out, start, end, stream) };
         start = end;
     }
+    if stream {
+        V::stream_fence();
+    }
     count
+}
+
+/// [`map_count`] on elements `start .. end` (at most `COUNT_CHUNK`: the float counts stay
+/// exact), with streaming stores for the full vectors if `stream` (`out + start` aligned).
+///
+/// # Safety
+/// As [`map_count`] for those elements.
+#[inline(always)]
+unsafe fn count_run<V: Vector, K: Kernel<V::Elem, N>, const N: usize>(
+    kernel: K,
+    inputs: [*const V::Elem; N],
+    out: *mut V::Elem,
+    start: usize,
+    end: usize,
+    stream: bool,
+) -> usize {
+    let (lanes, one) = (V::LANES, V::splat(V::Elem::ONE));
+    let store = |r: V, at: usize| {
+        // SAFETY: `at + LANES <= end`; aligned where streamed (see the caller).
+        unsafe {
+            if stream {
+                r.store_stream(out.add(at))
+            } else {
+                r.store(out.add(at))
+            }
+        }
+    };
+    let mut count = 0usize;
+    let mut c = [V::zero(); 4];
+    let mut i = start;
+    // SAFETY (the loads): offsets below `end`.
+    while i + 4 * lanes <= end {
+        for (u, cu) in c.iter_mut().enumerate() {
+            let at = i + u * lanes;
+            let v = inputs.map(|p| unsafe { V::load(p.add(at)) });
+            store(nan_rule(v, kernel.apply(v)), at);
+            *cu = cu.add(V::select(v[0].le(V::zero()), one, V::zero()));
+        }
+        i += 4 * lanes;
+    }
+    while i + lanes <= end {
+        let v = inputs.map(|p| unsafe { V::load(p.add(i)) });
+        store(nan_rule(v, kernel.apply(v)), i);
+        c[0] = c[0].add(V::select(v[0].le(V::zero()), one, V::zero()));
+        i += lanes;
+    }
+    if i < end {
+        let n = end - i;
+        let mut loaded = [V::zero(); N];
+        for (v, p) in loaded.iter_mut().zip(inputs) {
+            *v = unsafe { V::load_partial(p.add(i), n) };
+        }
+        // The lanes past `n` hold zeros: the tail is counted element by element.
+        unsafe { nan_rule(loaded, kernel.apply(loaded)).store_partial(out.add(i), n) };
+        for k in 0..n {
+            if unsafe { *inputs[0].add(i + k) } <= V::Elem::ZERO {
+                count += 1;
+            }
+        }
+    }
+    let total = c[0].add(c[1]).add(c[2].add(c[3]));
+    count + total.reduce_sum().to_f64() as usize
 }
 
 /// `y = kernel(x)` and the count of `x <= 0`, as a dispatchable operation (`y` may be `x`).
