@@ -650,6 +650,68 @@ fn dispatch_overhead(crit: &mut Criterion) {
     );
 }
 
+/// Softmax's row length in its groups (the whole slice when it is shorter).
+const SOFTMAX_ROW: usize = 1024;
+
+/// ReLU with its zero count next to plain ReLU (the extra row `relu`, same ISA, same run),
+/// the dead-unit scan, and softmax / log-softmax over rows of `SOFTMAX_ROW`.
+fn rows_and_counts(crit: &mut Criterion) {
+    for n in SIZES {
+        group::<f32, 1, 1>(
+            crit,
+            "relu_count_zeros",
+            n,
+            2,
+            || ([data(n, 1)], [vec![0.0; n]]),
+            |isa, [x], [y]| {
+                black_box(sa::relu_count_zeros_on(isa, x, y));
+            },
+            |[x], [y]| {
+                let mut zeros = 0usize;
+                for (y, &v) in y.iter_mut().zip(x) {
+                    *y = r::relu(v);
+                    zeros += usize::from(*y == 0.0);
+                }
+                black_box(zeros);
+            },
+            &[("relu", &|[x]: &[Vec<f32>; 1], [y]: &mut [Vec<f32>; 1]| {
+                sa::relu_on(Isa::active(), x, y)
+            })],
+        );
+    }
+    for n in SIZES {
+        let row = SOFTMAX_ROW.min(n);
+        group::<f32, 1, 1>(
+            crit,
+            "softmax",
+            n,
+            2,
+            || ([data(n, 1)], [vec![0.0; n]]),
+            |isa, [x], [y]| sa::softmax_on(isa, x, y, row),
+            |[x], [y]| {
+                for (x, y) in x.chunks_exact(row).zip(y.chunks_exact_mut(row)) {
+                    y.copy_from_slice(&r::softmax(x));
+                }
+            },
+            &[],
+        );
+        group::<f32, 1, 1>(
+            crit,
+            "log_softmax",
+            n,
+            2,
+            || ([data(n, 1)], [vec![0.0; n]]),
+            |isa, [x], [y]| sa::log_softmax_on(isa, x, y, row),
+            |[x], [y]| {
+                for (x, y) in x.chunks_exact(row).zip(y.chunks_exact_mut(row)) {
+                    y.copy_from_slice(&r::log_softmax(x));
+                }
+            },
+            &[],
+        );
+    }
+}
+
 fn config() -> Criterion {
     Criterion::default()
         .warm_up_time(Duration::from_millis(500))
@@ -660,6 +722,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = dispatch_overhead, activations_f32, smooth, activations_f64
+    targets = dispatch_overhead, activations_f32, smooth, activations_f64, rows_and_counts
 }
 criterion_main!(benches);

@@ -18,4 +18,25 @@ macro_rules! families {
     };
 }
 
-families!(relu, leaky_relu, prelu, elu, hardtanh, crelu, sigmoid, tanh, hardswish, gelu, softplus);
+families!(
+    relu,
+    leaky_relu,
+    prelu,
+    elu,
+    hardtanh,
+    crelu,
+    sigmoid,
+    tanh,
+    hardswish,
+    gelu,
+    softplus,
+    softsign,
+    threshold,
+    shrink,
+    tanhshrink,
+    log_sigmoid,
+    scaled_silu,
+    rrelu,
+    softmax,
+    sparsity,
+);

@@ -67,7 +67,7 @@ impl<T: Float> Kernel<T, 1> for PreluShared<T> {
 
 /// The (validated) shape of a PReLU call.
 #[derive(Clone, Copy)]
-struct Layout {
+pub(crate) struct Layout {
     len: usize,
     channels: usize,
     inner: usize,
@@ -79,12 +79,12 @@ impl Layout {
     /// not a closure: a closure body would be compiled outside the `#[target_feature]`
     /// trampoline and could not inline the intrinsics.)
     #[inline(always)]
-    fn runs(self) -> Runs {
+    pub(crate) fn runs(self) -> Runs {
         Runs { layout: self, next: 0 }
     }
 }
 
-struct Runs {
+pub(crate) struct Runs {
     layout: Layout,
     /// Start of the next run.
     next: usize,
@@ -277,7 +277,7 @@ unsafe fn load_upto<V: Vector>(p: *const V::Elem, m: usize) -> V {
 }
 
 #[track_caller]
-fn check_layout(func: &str, len: usize, weight_len: usize, inner: usize) -> Layout {
+pub(crate) fn check_layout(func: &str, len: usize, weight_len: usize, inner: usize) -> Layout {
     if weight_len == 0 {
         panic!("simd_activations::{func}: weight is empty (need 1 shared or 1 per channel)");
     }
@@ -294,7 +294,7 @@ fn check_layout(func: &str, len: usize, weight_len: usize, inner: usize) -> Layo
 }
 
 #[track_caller]
-fn check_weights<T: Float>(func: &str, weight: &[T]) {
+pub(crate) fn check_weights<T: Float>(func: &str, weight: &[T]) {
     checks::all_finite(func, "weight", weight, "a NaN or infinite weight makes prelu(0) NaN");
 }
 

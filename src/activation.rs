@@ -100,6 +100,51 @@ pub enum Activation {
     Hardswish,
     /// [`hardsigmoid`](crate::hardsigmoid): `clamp(x + 3, 0, 6) / 6`.
     Hardsigmoid,
+    /// [`softsign`](crate::softsign): `x / (1 + |x|)`.
+    Softsign,
+    /// [`threshold`](crate::threshold): `x <= threshold ? value : x` (PyTorch's `Threshold`).
+    Threshold {
+        /// Default [`THRESHOLD_DEFAULT_THRESHOLD`](crate::THRESHOLD_DEFAULT_THRESHOLD); finite.
+        threshold: f64,
+        /// Default [`THRESHOLD_DEFAULT_VALUE`](crate::THRESHOLD_DEFAULT_VALUE); finite.
+        value: f64,
+    },
+    /// [`thresholded_relu`](crate::thresholded_relu): `x > theta ? x : 0` (Keras's
+    /// `ThresholdedReLU`, ONNX's `ThresholdedRelu`).
+    ThresholdedRelu {
+        /// Default [`THRESHOLDED_RELU_DEFAULT_THETA`](crate::THRESHOLDED_RELU_DEFAULT_THETA); finite.
+        theta: f64,
+    },
+    /// [`hardshrink`](crate::hardshrink): `-lambd <= x <= lambd ? 0 : x`.
+    Hardshrink {
+        /// Default [`HARDSHRINK_DEFAULT_LAMBD`](crate::HARDSHRINK_DEFAULT_LAMBD); finite.
+        lambd: f64,
+    },
+    /// [`softshrink`](crate::softshrink): `x > lambd ? x - lambd : x < -lambd ? x + lambd : 0`.
+    Softshrink {
+        /// Default [`SOFTSHRINK_DEFAULT_LAMBD`](crate::SOFTSHRINK_DEFAULT_LAMBD); `0 <= lambd < inf`.
+        lambd: f64,
+    },
+    /// [`tanhshrink`](crate::tanhshrink): `x - tanh(x)`.
+    Tanhshrink,
+    /// [`log_sigmoid`](crate::log_sigmoid): `ln(sigmoid(x))`.
+    LogSigmoid,
+    /// [`quick_gelu`](crate::quick_gelu): `x * sigmoid(1.702 x)`.
+    QuickGelu,
+    /// [`silu_beta`](crate::silu_beta): `x * sigmoid(beta x)` (TensorFlow's `silu` with `beta`).
+    SiluBeta {
+        /// Default [`SILU_BETA_DEFAULT_BETA`](crate::SILU_BETA_DEFAULT_BETA); finite.
+        beta: f64,
+    },
+    /// [`rrelu`](crate::rrelu) in evaluation mode: leaky ReLU with the slope
+    /// `(lower + upper) / 2` (the training mode, with its random slopes, is the free function
+    /// [`rrelu_with_noise`](crate::rrelu_with_noise)).
+    Rrelu {
+        /// Default [`RRELU_DEFAULT_LOWER`](crate::RRELU_DEFAULT_LOWER); finite, `<= upper`.
+        lower: f64,
+        /// Default [`RRELU_DEFAULT_UPPER`](crate::RRELU_DEFAULT_UPPER); finite.
+        upper: f64,
+    },
 }
 
 /// Which tensor the gradient needs: what a framework must keep from the forward pass.
@@ -132,7 +177,7 @@ impl Activation {
     ///     assert_eq!(a.to_string().parse::<Activation>().unwrap(), a);
     /// }
     /// ```
-    pub const ALL: [Activation; 16] = [
+    pub const ALL: [Activation; 26] = [
         Activation::Relu,
         Activation::LeakyRelu {
             slope: crate::LEAKY_RELU_DEFAULT_SLOPE,
@@ -161,6 +206,30 @@ impl Activation {
         Activation::Mish,
         Activation::Hardswish,
         Activation::Hardsigmoid,
+        Activation::Softsign,
+        Activation::Threshold {
+            threshold: crate::THRESHOLD_DEFAULT_THRESHOLD,
+            value: crate::THRESHOLD_DEFAULT_VALUE,
+        },
+        Activation::ThresholdedRelu {
+            theta: crate::THRESHOLDED_RELU_DEFAULT_THETA,
+        },
+        Activation::Hardshrink {
+            lambd: crate::HARDSHRINK_DEFAULT_LAMBD,
+        },
+        Activation::Softshrink {
+            lambd: crate::SOFTSHRINK_DEFAULT_LAMBD,
+        },
+        Activation::Tanhshrink,
+        Activation::LogSigmoid,
+        Activation::QuickGelu,
+        Activation::SiluBeta {
+            beta: crate::SILU_BETA_DEFAULT_BETA,
+        },
+        Activation::Rrelu {
+            lower: crate::RRELU_DEFAULT_LOWER,
+            upper: crate::RRELU_DEFAULT_UPPER,
+        },
     ];
 
     /// Position in [`Activation::ALL`] and [`registry::ALL`]: the entry of `ALL` with the same
@@ -218,6 +287,11 @@ impl Activation {
             Activation::Elu { alpha } | Activation::Celu { alpha } => [alpha, 0.0],
             Activation::Hardtanh { min_val, max_val } => [min_val, max_val],
             Activation::Softplus { beta, threshold } => [beta, threshold],
+            Activation::Threshold { threshold, value } => [threshold, value],
+            Activation::ThresholdedRelu { theta } => [theta, 0.0],
+            Activation::Hardshrink { lambd } | Activation::Softshrink { lambd } => [lambd, 0.0],
+            Activation::SiluBeta { beta } => [beta, 0.0],
+            Activation::Rrelu { lower, upper } => [lower, upper],
             _ => [0.0, 0.0],
         }
     }
@@ -236,12 +310,24 @@ impl Activation {
                 beta: v[0],
                 threshold: v[1],
             },
+            Activation::Threshold { .. } => Activation::Threshold {
+                threshold: v[0],
+                value: v[1],
+            },
+            Activation::ThresholdedRelu { .. } => Activation::ThresholdedRelu { theta: v[0] },
+            Activation::Hardshrink { .. } => Activation::Hardshrink { lambd: v[0] },
+            Activation::Softshrink { .. } => Activation::Softshrink { lambd: v[0] },
+            Activation::SiluBeta { .. } => Activation::SiluBeta { beta: v[0] },
+            Activation::Rrelu { .. } => Activation::Rrelu {
+                lower: v[0],
+                upper: v[1],
+            },
             other => other,
         }
     }
 
     /// Checks the parameters (as `f64`) against their ranges ([`registry::Domain`]; for
-    /// hardtanh also `min_val <= max_val`).
+    /// hardtanh also `min_val <= max_val`, for RReLU `lower <= upper`).
     ///
     /// # Errors
     /// [`Error::BadParameter`] naming the parameter, its value and its valid range.
@@ -311,6 +397,17 @@ impl Activation {
                     param: "min_val",
                     value: format!("{:?} > max_val = {:?}", values[0], values[1]),
                     valid: "min_val <= max_val",
+                });
+            }
+        }
+        if let Activation::Rrelu { .. } = self {
+            if rounded[0].widen_to_f64() > rounded[1].widen_to_f64() {
+                return Err(Error::BadParameter {
+                    func,
+                    activation: spec.name,
+                    param: "lower",
+                    value: format!("{:?} > upper = {:?}", values[0], values[1]),
+                    valid: "lower <= upper",
                 });
             }
         }

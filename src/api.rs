@@ -15,7 +15,8 @@ use crate::Element;
 /// The body is compiled twice, in modules where `T` is a type alias of `f32` and of `f64`; the
 /// bf16 and f16 instances stage their arguments (`storage::staged_body!`) and call the f32 one.
 /// Arguments are `&[T]`, `&mut [T]`, `T` or `usize` (a shape: the half instances then convert
-/// each slice whole instead of in chunks).
+/// each slice whole instead of in chunks). A function with a return value (`-> usize`) gets
+/// the f32 and f64 instances only, and may also take `&mut [bool]`.
 macro_rules! isa_fn {
     (
         $(#[$doc:meta])*
@@ -89,6 +90,54 @@ macro_rules! isa_fn {
             }
         }
     };
+    // With a return value (the counting forms): f32 and f64 only (`Float`), no staged half
+    // instances (their staging writes slices back, it does not carry results).
+    (
+        $(#[$doc:meta])*
+        pub fn $name:ident / $name_on:ident ($isa:ident) ( $($arg:ident : $ty:ty),* $(,)? ) -> $ret:ty $body:block
+    ) => {
+        $(#[$doc])*
+        #[inline]
+        pub fn $name<T: $crate::Float>($($arg: $ty),*) -> $ret {
+            $name_on($crate::Isa::active(), $($arg),*)
+        }
+
+        #[doc(hidden)] // documented in `isa_forced`, callable at the root as before
+        #[doc = concat!(
+            "[`", stringify!($name), "`] on the chosen `isa` instead of ",
+            "[`Isa::active`](crate::Isa::active): for tests and benchmarks that compare ISAs.\n\n",
+            "# Panics\nAs [`", stringify!($name), "`], and when `isa` is not available on this CPU.\n\n",
+            "# Examples\nAs [`", stringify!($name), "`]'s, with an `isa` first; a loop over every ",
+            "ISA is in [`isa_forced`](crate::isa_forced)."
+        )]
+        #[inline]
+        pub fn $name_on<T: $crate::Float>($isa: $crate::Isa, $($arg: $ty),*) -> $ret {
+            // A `Float` is f32 or f64.
+            if matches!(T::KIND, $crate::element::Kind::F32) {
+                $name_on::single::run($isa, $($crate::api::Cast::cast($arg)),*)
+            } else {
+                $name_on::double::run($isa, $($crate::api::Cast::cast($arg)),*)
+            }
+        }
+
+        /// The f32 and f64 instances of the function above.
+        mod $name_on {
+            pub(super) mod single {
+                #[allow(unused_imports)]
+                use super::super::*;
+                type T = f32;
+                #[inline(never)]
+                pub(in super::super) fn run($isa: $crate::Isa, $($arg: $ty),*) -> $ret $body
+            }
+            pub(super) mod double {
+                #[allow(unused_imports)]
+                use super::super::*;
+                type T = f64;
+                #[inline(never)]
+                pub(in super::super) fn run($isa: $crate::Isa, $($arg: $ty),*) -> $ret $body
+            }
+        }
+    };
 }
 
 pub(crate) use isa_fn;
@@ -126,6 +175,13 @@ impl<T: Element, U: Element> Cast<U> for T {
 impl Cast<usize> for usize {
     #[inline(always)]
     fn cast(self) -> usize {
+        self
+    }
+}
+
+impl<'a> Cast<&'a mut [bool]> for &'a mut [bool] {
+    #[inline(always)]
+    fn cast(self) -> &'a mut [bool] {
         self
     }
 }

@@ -75,3 +75,31 @@ pub(crate) fn ordered_bounds<T: Float>(func: &str, lo: T, hi: T) {
         panic!("simd_activations::{func}: min_val = {lo} > max_val = {hi}");
     }
 }
+
+/// Panics unless `0 <= value < inf` (which also rejects NaN).
+#[track_caller]
+pub(crate) fn non_negative<T: Float>(func: &str, name: &str, value: T, why: &str) {
+    if !value.to_f64().is_finite() || value < T::ZERO {
+        panic!("simd_activations::{func}: {name} = {value} must be >= 0 and finite ({why})");
+    }
+}
+
+/// Panics unless `lo` and `hi` are finite and `lo <= hi`, naming them `lo_name`, `hi_name`.
+#[track_caller]
+pub(crate) fn finite_ordered<T: Float>(func: &str, lo_name: &str, lo: T, hi_name: &str, hi: T) {
+    finite(func, lo_name, lo, "the slopes must be finite");
+    finite(func, hi_name, hi, "the slopes must be finite");
+    if lo > hi {
+        panic!("simd_activations::{func}: {lo_name} = {lo} > {hi_name} = {hi}");
+    }
+}
+
+/// Panics unless `row_len > 0` divides `len` (softmax's rows).
+#[track_caller]
+pub(crate) fn row_len(func: &str, len: usize, row_len: usize) {
+    if row_len == 0 || len % row_len != 0 {
+        panic!(
+            "simd_activations::{func}: row_len = {row_len} must be > 0 and divide the length {len}"
+        );
+    }
+}

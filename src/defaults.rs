@@ -60,3 +60,65 @@ pub const SOFTPLUS_DEFAULT_BETA: f64 = 1.0;
 /// assert_eq!(simd_activations::SOFTPLUS_DEFAULT_THRESHOLD, 20.0);
 /// ```
 pub const SOFTPLUS_DEFAULT_THRESHOLD: f64 = 20.0;
+/// Hardshrink's `lambd` in PyTorch.
+///
+/// ```
+/// use simd_activations::{Activation, HARDSHRINK_DEFAULT_LAMBD};
+/// assert_eq!("Hardshrink".parse::<Activation>().unwrap(), Activation::Hardshrink { lambd: HARDSHRINK_DEFAULT_LAMBD });
+/// ```
+pub const HARDSHRINK_DEFAULT_LAMBD: f64 = 0.5;
+/// Softshrink's `lambd` in PyTorch.
+///
+/// ```
+/// use simd_activations::{Activation, SOFTSHRINK_DEFAULT_LAMBD};
+/// assert_eq!("softshrink".parse::<Activation>().unwrap(), Activation::Softshrink { lambd: SOFTSHRINK_DEFAULT_LAMBD });
+/// ```
+pub const SOFTSHRINK_DEFAULT_LAMBD: f64 = 0.5;
+/// Threshold's `threshold` for a bare `"Threshold"` (PyTorch has no default: both parameters
+/// are required; with these two it is ReLU with `relu(0) = 0`).
+///
+/// ```
+/// assert_eq!(simd_activations::THRESHOLD_DEFAULT_THRESHOLD, 0.0);
+/// ```
+pub const THRESHOLD_DEFAULT_THRESHOLD: f64 = 0.0;
+/// Threshold's `value` for a bare `"Threshold"` (see [`THRESHOLD_DEFAULT_THRESHOLD`]).
+///
+/// ```
+/// assert_eq!(simd_activations::THRESHOLD_DEFAULT_VALUE, 0.0);
+/// ```
+pub const THRESHOLD_DEFAULT_VALUE: f64 = 0.0;
+/// Keras's `ThresholdedReLU` `theta` (ONNX's `ThresholdedRelu` `alpha` is also 1).
+///
+/// ```
+/// use simd_activations::{Activation, THRESHOLDED_RELU_DEFAULT_THETA};
+/// assert_eq!("thresholded_relu".parse::<Activation>().unwrap(), Activation::ThresholdedRelu { theta: THRESHOLDED_RELU_DEFAULT_THETA });
+/// ```
+pub const THRESHOLDED_RELU_DEFAULT_THETA: f64 = 1.0;
+/// `beta` of SiLU with a slope, `x * sigmoid(beta x)` (TensorFlow's `tf.nn.silu(features,
+/// beta=1.0)`): with it the function is [`silu`](crate::silu).
+///
+/// ```
+/// assert_eq!(simd_activations::SILU_BETA_DEFAULT_BETA, 1.0);
+/// ```
+pub const SILU_BETA_DEFAULT_BETA: f64 = 1.0;
+/// The constant of QuickGELU, `x * sigmoid(1.702 x)` (OpenAI CLIP, Hugging Face's
+/// `quick_gelu`), taken as the exact decimal 1.702.
+///
+/// ```
+/// assert_eq!(simd_activations::QUICK_GELU_SCALE, 1.702);
+/// ```
+pub const QUICK_GELU_SCALE: f64 = 1.702;
+/// RReLU's `lower` in PyTorch (`1/8`).
+///
+/// ```
+/// use simd_activations::{Activation, RRELU_DEFAULT_LOWER, RRELU_DEFAULT_UPPER};
+/// let a = Activation::Rrelu { lower: RRELU_DEFAULT_LOWER, upper: RRELU_DEFAULT_UPPER };
+/// assert_eq!("RReLU".parse::<Activation>().unwrap(), a);
+/// ```
+pub const RRELU_DEFAULT_LOWER: f64 = 1.0 / 8.0;
+/// RReLU's `upper` in PyTorch (`1/3`).
+///
+/// ```
+/// assert_eq!(simd_activations::RRELU_DEFAULT_UPPER, 1.0 / 3.0);
+/// ```
+pub const RRELU_DEFAULT_UPPER: f64 = 1.0 / 3.0;

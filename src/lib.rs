@@ -22,8 +22,9 @@
 //! `name_inplace(xy, ..)`, a gradient from the input `name_backward(x, dy, dx, ..)` and, where
 //! the output determines the gradient (column "from y"), `name_backward_from_output(y, dy,
 //! dx, ..)`, for when the forward ran in place. [`prelu`] (one weight or per channel, NCHW or
-//! channels-last, with the weight gradient) and [`crelu`] (doubles the row) are not in the
-//! table: their shapes differ.
+//! channels-last, with the weight gradient), [`crelu`] (doubles the row), [`softmax`] and
+//! [`log_softmax`] (over rows, with gradients from the output) and RReLU's training mode
+//! [`rrelu_with_noise`] are not in the table: their shapes differ.
 //!
 //! The table is [`registry::ALL`] (a test keeps them equal). Parameters are PyTorch's, with
 //! its defaults (also constants such as [`LEAKY_RELU_DEFAULT_SLOPE`]); hardtanh also needs
@@ -51,6 +52,16 @@
 //! | [`mish`] | `x * tanh(softplus(x))` | none | no | smooth, zero at x0 = -1.1924; limits 0 and 1 at -inf, +inf | NaN -> NaN; -inf -> -0, +inf -> +inf | 0.8 / 0.51 / 1.52 / 2.4 |
 //! | [`hardswish`] | `x * clamp(x + 3, 0, 6) / 6` | none | no | hardswish'(-3) = 0 (select), hardswish'(3) = 1 | NaN -> NaN; every x <= -3 (and -inf) -> -0 | 0.5 / 0.5 / 0.5 / 0.33 |
 //! | [`hardsigmoid`] | `clamp(x + 3, 0, 6) / 6` | none | no | 0 at -3 and 3; select | NaN -> NaN; +-inf -> 1, 0 | 0.5 / 0.33 / 0.33 / 0.33 |
+//! | [`softsign`] | `x / (1 + abs(x))` | none | no | 1 / (1 + abs(x))^2, 1 at 0; multiply | NaN -> NaN; +-inf -> +-1 (the limits), gradient 0; -0 -> -0 | 0.5 / 1 / 0.5 / 0.5 |
+//! | [`threshold`] | `x <= threshold ? value : x` | `threshold = 0.0` (finite), `value = 0.0` (finite) | no | 0 at x = threshold (strict x > threshold); select | NaN -> NaN; +-inf compared as numbers | 0 / 0 / 0 / 0 |
+//! | [`thresholded_relu`] | `x > theta ? x : +0` | `theta = 1.0` (finite) | no | 0 at x = theta; select | NaN -> NaN; -inf -> +0 | 0 / 0 / 0 / 0 |
+//! | [`hardshrink`] | `-lambd <= x <= lambd ? +0 : x` | `lambd = 0.5` (finite) | no | 0 at abs(x) = lambd; select | NaN -> NaN; +-inf -> +-inf | 0 / 0 / 0 / 0 |
+//! | [`softshrink`] | `x > lambd ? x - lambd : x < -lambd ? x + lambd : +0` | `lambd = 0.5` (0 <= value < inf) | no | 0 at abs(x) = lambd; select | NaN -> NaN; +-inf -> +-inf | 0.5 / 0 / 0.5 / 0 |
+//! | [`tanhshrink`] | `x - tanh(x)` | none | no | tanh(x)^2, 0 at 0; multiply | NaN -> NaN; +-inf -> +-inf; -0 -> -0 | 0.501 / 0.5 / 1.77 / 0.78 |
+//! | [`log_sigmoid`] | `min(x, 0) - ln(1 + e^-abs(x))` | none | no | sigmoid(-x); multiply | NaN -> NaN; -inf -> -inf, +inf -> 0 | 0.505 / 0.505 / 0.93 / 0.55 |
+//! | [`quick_gelu`] | `x * sigmoid(1.702 x)` | none | no | smooth, zero at x0 = -0.7512; limits 0 and 1 at -inf, +inf | NaN -> NaN; -inf -> -0, +inf -> +inf | 0.507 / 0.511 / 1.2 / 1.96 |
+//! | [`silu_beta`] | `x * sigmoid(beta x)` | `beta = 1.0` (finite) | no | smooth, zero at beta x = -1.2785; limits 0 and 1 where beta x -> -inf, +inf | NaN -> NaN; +-inf -> x where beta x >= 0, else a zero of the sign of x | 0.507 / 0.511 / 1.22 / 1.86 |
+//! | [`rrelu`] | `x > 0 ? x : (lower + upper) / 2 * x` | `lower = 0.125` (finite), `upper = 0.3333333333333333` (finite) | no | rrelu'(0) = (lower + upper) / 2 (evaluation mode); multiply | NaN -> NaN (gradient too); -inf -> slope * -inf | 0.5 / 0.5 / 0.5 / 0.5 |
 //!
 //! # Dispatch
 //! The CPU is inspected once per process; [`Isa::active`] is the widest instruction set

@@ -95,6 +95,8 @@ pub enum Domain {
     Finite,
     /// `0 < value < inf`.
     Positive,
+    /// `0 <= value < inf`.
+    NonNegative,
 }
 
 impl Domain {
@@ -111,6 +113,7 @@ impl Domain {
             Domain::NotNan => !value.is_nan(),
             Domain::Finite => value.is_finite(),
             Domain::Positive => value > 0.0 && value.is_finite(),
+            Domain::NonNegative => value >= 0.0 && value.is_finite(),
         }
     }
 
@@ -124,6 +127,7 @@ impl Domain {
             Domain::NotNan => "any value but NaN",
             Domain::Finite => "finite",
             Domain::Positive => "0 < value < inf",
+            Domain::NonNegative => "0 <= value < inf",
         }
     }
 }
@@ -205,7 +209,7 @@ const NOT_MONOTONIC: FromOutput = FromOutput::Never {
 ///     assert_eq!(spec.function, a.function_name());
 /// }
 /// ```
-pub static ALL: [Spec; 16] = [
+pub static ALL: [Spec; 26] = [
     Spec {
         name: "ReLU",
         function: "relu",
@@ -445,6 +449,173 @@ pub static ALL: [Spec; 16] = [
         ulp: ulp(0.50, 0.33, 0.33, 0.33),
         special_inputs: &[-3.0, 3.0],
     },
+    Spec {
+        name: "Softsign",
+        function: "softsign",
+        aliases: &["soft_sign"],
+        params: NO_PARAMS,
+        formula: "x / (1 + abs(x))",
+        from_output: NOT_STORED,
+        breakpoint_gradient: "1 / (1 + abs(x))^2, 1 at 0; multiply",
+        nan_inf: "NaN -> NaN; +-inf -> +-1 (the limits), gradient 0; -0 -> -0",
+        ulp: ulp(0.5, 1.0, 0.5, 0.5),
+        special_inputs: &[0.0, 1.0, -1.0],
+    },
+    Spec {
+        name: "Threshold",
+        function: "threshold",
+        aliases: &[],
+        params: &[
+            Param {
+                name: "threshold",
+                keys: &[],
+                default: THRESHOLD_DEFAULT_THRESHOLD,
+                domain: Domain::Finite,
+            },
+            Param {
+                name: "value",
+                keys: &[],
+                default: THRESHOLD_DEFAULT_VALUE,
+                domain: Domain::Finite,
+            },
+        ],
+        formula: "x <= threshold ? value : x",
+        from_output: NOT_STORED,
+        breakpoint_gradient: "0 at x = threshold (strict x > threshold); select",
+        nan_inf: "NaN -> NaN; +-inf compared as numbers",
+        ulp: EXACT,
+        special_inputs: &[0.0],
+    },
+    Spec {
+        name: "ThresholdedReLU",
+        function: "thresholded_relu",
+        aliases: &[],
+        params: &[Param {
+            name: "theta",
+            keys: &["alpha"],
+            default: THRESHOLDED_RELU_DEFAULT_THETA,
+            domain: Domain::Finite,
+        }],
+        formula: "x > theta ? x : +0",
+        from_output: NOT_STORED,
+        breakpoint_gradient: "0 at x = theta; select",
+        nan_inf: "NaN -> NaN; -inf -> +0",
+        ulp: EXACT,
+        special_inputs: &[1.0, 0.0],
+    },
+    Spec {
+        name: "Hardshrink",
+        function: "hardshrink",
+        aliases: &["hard_shrink"],
+        params: &[Param {
+            name: "lambd",
+            keys: &["lambda"],
+            default: HARDSHRINK_DEFAULT_LAMBD,
+            domain: Domain::Finite,
+        }],
+        formula: "-lambd <= x <= lambd ? +0 : x",
+        from_output: NOT_STORED,
+        breakpoint_gradient: "0 at abs(x) = lambd; select",
+        nan_inf: "NaN -> NaN; +-inf -> +-inf",
+        ulp: EXACT,
+        special_inputs: &[0.5, -0.5, 0.0],
+    },
+    Spec {
+        name: "Softshrink",
+        function: "softshrink",
+        aliases: &["soft_shrink"],
+        params: &[Param {
+            name: "lambd",
+            keys: &["lambda"],
+            default: SOFTSHRINK_DEFAULT_LAMBD,
+            domain: Domain::NonNegative,
+        }],
+        formula: "x > lambd ? x - lambd : x < -lambd ? x + lambd : +0",
+        from_output: NOT_STORED,
+        breakpoint_gradient: "0 at abs(x) = lambd; select",
+        nan_inf: "NaN -> NaN; +-inf -> +-inf",
+        ulp: ulp(0.5, 0.0, 0.5, 0.0),
+        special_inputs: &[0.5, -0.5, 0.0],
+    },
+    Spec {
+        name: "Tanhshrink",
+        function: "tanhshrink",
+        aliases: &["tanh_shrink"],
+        params: NO_PARAMS,
+        formula: "x - tanh(x)",
+        from_output: NOT_STORED,
+        breakpoint_gradient: "tanh(x)^2, 0 at 0; multiply",
+        nan_inf: "NaN -> NaN; +-inf -> +-inf; -0 -> -0",
+        ulp: ulp(0.501, 0.5, 1.77, 0.78),
+        special_inputs: &[0.0, 0.625, -0.625],
+    },
+    Spec {
+        name: "LogSigmoid",
+        function: "log_sigmoid",
+        aliases: &[],
+        params: NO_PARAMS,
+        formula: "min(x, 0) - ln(1 + e^-abs(x))",
+        from_output: NOT_STORED,
+        breakpoint_gradient: "sigmoid(-x); multiply",
+        nan_inf: "NaN -> NaN; -inf -> -inf, +inf -> 0",
+        ulp: ulp(0.505, 0.505, 0.93, 0.55),
+        special_inputs: &[0.0, -708.0, 708.0],
+    },
+    Spec {
+        name: "QuickGELU",
+        function: "quick_gelu",
+        aliases: &[],
+        params: NO_PARAMS,
+        formula: "x * sigmoid(1.702 x)",
+        from_output: NOT_MONOTONIC,
+        breakpoint_gradient: "smooth, zero at x0 = -0.7512; limits 0 and 1 at -inf, +inf",
+        nan_inf: "NaN -> NaN; -inf -> -0, +inf -> +inf",
+        ulp: ulp(0.507, 0.511, 1.2, 1.96),
+        special_inputs: &[0.0, -0.7512, -416.0],
+    },
+    Spec {
+        name: "SiLUBeta",
+        function: "silu_beta",
+        aliases: &["swish_beta"],
+        params: &[Param {
+            name: "beta",
+            keys: &[],
+            default: SILU_BETA_DEFAULT_BETA,
+            domain: Domain::Finite,
+        }],
+        formula: "x * sigmoid(beta x)",
+        from_output: NOT_MONOTONIC,
+        breakpoint_gradient:
+            "smooth, zero at beta x = -1.2785; limits 0 and 1 where beta x -> -inf, +inf",
+        nan_inf: "NaN -> NaN; +-inf -> x where beta x >= 0, else a zero of the sign of x",
+        ulp: ulp(0.507, 0.511, 1.22, 1.86),
+        special_inputs: &[0.0, -1.2785, -708.0],
+    },
+    Spec {
+        name: "RReLU",
+        function: "rrelu",
+        aliases: &[],
+        params: &[
+            Param {
+                name: "lower",
+                keys: &[],
+                default: RRELU_DEFAULT_LOWER,
+                domain: Domain::Finite,
+            },
+            Param {
+                name: "upper",
+                keys: &[],
+                default: RRELU_DEFAULT_UPPER,
+                domain: Domain::Finite,
+            },
+        ],
+        formula: "x > 0 ? x : (lower + upper) / 2 * x",
+        from_output: NOT_STORED,
+        breakpoint_gradient: "rrelu'(0) = (lower + upper) / 2 (evaluation mode); multiply",
+        nan_inf: "NaN -> NaN (gradient too); -inf -> slope * -inf",
+        ulp: ulp(0.5, 0.5, 0.5, 0.5),
+        special_inputs: &[0.0],
+    },
 ];
 
 /// The spec whose name, function name or alias is `name` (ignoring case).
@@ -452,7 +623,8 @@ pub static ALL: [Spec; 16] = [
 /// ```
 /// let s = simd_activations::registry::find("Swish").unwrap();
 /// assert_eq!(s.function, "silu");
-/// assert!(simd_activations::registry::find("quick_gelu").is_none());
+/// assert_eq!(simd_activations::registry::find("quick_gelu").unwrap().name, "QuickGELU");
+/// assert!(simd_activations::registry::find("gelu_quick").is_none());
 /// ```
 pub fn find(name: &str) -> Option<&'static Spec> {
     let name = name.trim().to_ascii_lowercase();

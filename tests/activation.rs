@@ -230,6 +230,48 @@ fn names_from_the_frameworks() {
                 max_val: 1.0,
             },
         ),
+        ("Softsign", Activation::Softsign),
+        (
+            "Threshold(0.5, -1)",
+            Activation::Threshold {
+                threshold: 0.5,
+                value: -1.0,
+            },
+        ),
+        (
+            "Threshold(value=2, threshold=1)",
+            Activation::Threshold {
+                threshold: 1.0,
+                value: 2.0,
+            },
+        ),
+        (
+            "ThresholdedReLU(theta=2)",
+            Activation::ThresholdedRelu { theta: 2.0 },
+        ),
+        (
+            "thresholded_relu(alpha=0.5)",
+            Activation::ThresholdedRelu { theta: 0.5 },
+        ),
+        (
+            "Hardshrink(lambd=0.3)",
+            Activation::Hardshrink { lambd: 0.3 },
+        ),
+        ("softshrink(0.2)", Activation::Softshrink { lambd: 0.2 }),
+        ("Softshrink(lambd=0)", Activation::Softshrink { lambd: 0.0 }),
+        ("Tanhshrink", Activation::Tanhshrink),
+        ("LogSigmoid", Activation::LogSigmoid),
+        ("log_sigmoid", Activation::LogSigmoid),
+        ("quick_gelu", Activation::QuickGelu),
+        ("SiLUBeta(beta=1.5)", Activation::SiluBeta { beta: 1.5 }),
+        ("swish_beta(-0.5)", Activation::SiluBeta { beta: -0.5 }),
+        (
+            "RReLU(0.1, 0.3)",
+            Activation::Rrelu {
+                lower: 0.1,
+                upper: 0.3,
+            },
+        ),
     ];
     for (s, want) in cases {
         let got: Activation = s.parse().unwrap_or_else(|e| panic!("{s:?}: {e}"));
@@ -247,7 +289,7 @@ fn parse_err(s: &str) -> Error {
 #[test]
 fn bad_names_list_the_accepted_ones() {
     for s in [
-        "quick_gelu",
+        "gelu_quick",
         "relu2",
         "linear",
         "prelu",
@@ -291,6 +333,16 @@ fn bad_parameters_name_themselves_and_their_range() {
             "min_val <= max_val",
         ),
         ("Hardtanh(min_val=nan)", "min_val", "any value but NaN"),
+        ("Softshrink(lambd=-0.5)", "lambd", "0 <= value < inf"),
+        ("Softshrink(inf)", "lambd", "0 <= value < inf"),
+        ("Hardshrink(nan)", "lambd", "finite"),
+        ("Threshold(inf, 0)", "threshold", "finite"),
+        ("Threshold(0, nan)", "value", "finite"),
+        ("ThresholdedReLU(theta=-inf)", "theta", "finite"),
+        ("SiLUBeta(beta=inf)", "beta", "finite"),
+        ("RReLU(0.5, 0.25)", "lower", "lower <= upper"),
+        ("RReLU(lower=nan)", "lower", "finite"),
+        ("RReLU(0.1, inf)", "upper", "finite"),
         (
             "GELU(approximate='sigmoid')",
             "approximate",
@@ -588,6 +640,36 @@ fn errors_write_nothing<T: TestFloat>() {
                 threshold: f64::NAN,
             },
             "threshold",
+        ),
+        (Activation::Softshrink { lambd: -1e-30 }, "lambd"),
+        (Activation::Hardshrink { lambd: f64::NAN }, "lambd"),
+        (
+            Activation::Threshold {
+                threshold: 0.0,
+                value: f64::INFINITY,
+            },
+            "value",
+        ),
+        (Activation::ThresholdedRelu { theta: f64::NAN }, "theta"),
+        (
+            Activation::SiluBeta {
+                beta: f64::NEG_INFINITY,
+            },
+            "beta",
+        ),
+        (
+            Activation::Rrelu {
+                lower: 0.5,
+                upper: 0.25,
+            },
+            "lower",
+        ),
+        (
+            Activation::Rrelu {
+                lower: 0.0,
+                upper: f64::NAN,
+            },
+            "upper",
         ),
     ];
     for (a, param) in bad {

@@ -633,6 +633,88 @@ fn parameter_domain<T: TestFloat>() -> Vec<Case<T>> {
             move |o| softplus_backward(&x, &dy, &mut o[0], b, th),
         ));
     }
+    // Softshrink (all forms): `lambd` outside `0 <= lambd < inf` (PyTorch requires >= 0).
+    for l in [
+        -0.5,
+        -1.0,
+        -1e-30,
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+    ] {
+        let l = t::<T>(l);
+        let msg = format!("lambd = {l} must be >= 0 and finite");
+        let expect = [msg.as_str()];
+        let (x, dy) = (input::<T>(n), ones::<T>(n));
+        {
+            let x = x.clone();
+            v.push(case(
+                format!("softshrink(lambd = {l})"),
+                "softshrink",
+                &expect,
+                &[n],
+                move |o| softshrink(&x, &mut o[0], l),
+            ));
+        }
+        v.push(case(
+            format!("softshrink_inplace(lambd = {l})"),
+            "softshrink_inplace",
+            &expect,
+            &[n],
+            move |o| softshrink_inplace(&mut o[0], l),
+        ));
+        v.push(case(
+            format!("softshrink_backward(lambd = {l})"),
+            "softshrink_backward",
+            &expect,
+            &[n],
+            move |o| softshrink_backward(&x, &dy, &mut o[0], l),
+        ));
+    }
+    // RReLU (all forms, and the training mode): `lower > upper`.
+    for (lo, hi) in [(0.5, 0.25), (1.0, -1.0), (0.0, -0.0001)] {
+        let (lo, hi) = (t::<T>(lo), t::<T>(hi));
+        let msg = format!("lower = {lo} > upper = {hi}");
+        let expect = [msg.as_str()];
+        let (x, dy) = (input::<T>(n), ones::<T>(n));
+        {
+            let x = x.clone();
+            v.push(case(
+                format!("rrelu(lower = {lo}, upper = {hi})"),
+                "rrelu",
+                &expect,
+                &[n],
+                move |o| rrelu(&x, &mut o[0], lo, hi),
+            ));
+        }
+        v.push(case(
+            format!("rrelu_inplace(lower = {lo}, upper = {hi})"),
+            "rrelu_inplace",
+            &expect,
+            &[n],
+            move |o| rrelu_inplace(&mut o[0], lo, hi),
+        ));
+        {
+            let x = x.clone();
+            v.push(case(
+                format!("rrelu_backward(lower = {lo}, upper = {hi})"),
+                "rrelu_backward",
+                &expect,
+                &[n],
+                move |o| rrelu_backward(&x, &dy, &mut o[0], lo, hi),
+            ));
+        }
+        v.push(case(
+            format!("rrelu_with_noise(lower = {lo}, upper = {hi})"),
+            "rrelu_with_noise",
+            &expect,
+            &[n, n],
+            move |o| {
+                let (y, noise) = o.split_at_mut(1);
+                rrelu_with_noise(&x, &mut y[0], &mut noise[0], lo, hi, 1)
+            },
+        ));
+    }
     v
 }
 
@@ -646,7 +728,7 @@ fn nonfinite_parameters<T: TestFloat>() -> Vec<Case<T>> {
     let nonfinite = [f64::NAN, -f64::NAN, f64::INFINITY, f64::NEG_INFINITY];
     /// The three forms' names, the parameter's name, the three forms.
     type Row<T> = ([&'static str; 3], &'static str, Fwd<T>, InPl<T>, Bwd<T>);
-    let scalar_params: [Row<T>; 3] = [
+    let scalar_params: Vec<Row<T>> = vec![
         (
             ["elu", "elu_inplace", "elu_backward"],
             "alpha",
@@ -667,6 +749,59 @@ fn nonfinite_parameters<T: TestFloat>() -> Vec<Case<T>> {
             |x, y, th| softplus(x, y, T::ONE, th),
             |xy, th| softplus_inplace(xy, T::ONE, th),
             |x, dy, dx, th| softplus_backward(x, dy, dx, T::ONE, th),
+        ),
+        (
+            ["hardshrink", "hardshrink_inplace", "hardshrink_backward"],
+            "lambd",
+            hardshrink,
+            hardshrink_inplace,
+            hardshrink_backward,
+        ),
+        (
+            [
+                "thresholded_relu",
+                "thresholded_relu_inplace",
+                "thresholded_relu_backward",
+            ],
+            "theta",
+            thresholded_relu,
+            thresholded_relu_inplace,
+            thresholded_relu_backward,
+        ),
+        (
+            ["silu_beta", "silu_beta_inplace", "silu_beta_backward"],
+            "beta",
+            silu_beta,
+            silu_beta_inplace,
+            silu_beta_backward,
+        ),
+        (
+            ["threshold", "threshold_inplace", "threshold_backward"],
+            "threshold",
+            |x, y, th| threshold(x, y, th, T::ZERO),
+            |xy, th| threshold_inplace(xy, th, T::ZERO),
+            |x, dy, dx, th| threshold_backward(x, dy, dx, th, T::ZERO),
+        ),
+        (
+            ["threshold", "threshold_inplace", "threshold_backward"],
+            "value",
+            |x, y, v| threshold(x, y, T::ZERO, v),
+            |xy, v| threshold_inplace(xy, T::ZERO, v),
+            |x, dy, dx, v| threshold_backward(x, dy, dx, T::ZERO, v),
+        ),
+        (
+            ["rrelu", "rrelu_inplace", "rrelu_backward"],
+            "lower",
+            |x, y, l| rrelu(x, y, l, T::ONE),
+            |xy, l| rrelu_inplace(xy, l, T::ONE),
+            |x, dy, dx, l| rrelu_backward(x, dy, dx, l, T::ONE),
+        ),
+        (
+            ["rrelu", "rrelu_inplace", "rrelu_backward"],
+            "upper",
+            |x, y, u| rrelu(x, y, T::ZERO, u),
+            |xy, u| rrelu_inplace(xy, T::ZERO, u),
+            |x, dy, dx, u| rrelu_backward(x, dy, dx, T::ZERO, u),
         ),
     ];
     let mut v = Vec::new();

@@ -4,6 +4,8 @@
 //! cells around the output, special values in every lane and in the tail.
 
 mod common;
+#[path = "differential/more_activations.rs"]
+mod more_activations;
 
 use common::{gradients, inputs, isas, nan_rule, same, ulps_between, Rng, TestFloat};
 use simd_activations::reference as r;
@@ -991,6 +993,15 @@ fn piecewise_bwd<T: TestFloat>() {
 fn elu_bwd<T: TestFloat>() {
     run_backward(&elu_backward_cases::<T>())
 }
+fn more_fwd<T: TestFloat>() {
+    run_forward(&more_activations::forward_cases::<T>())
+}
+fn more_bwd<T: TestFloat>() {
+    run_backward(&more_activations::backward_cases::<T>())
+}
+fn rrelu_training<T: TestFloat>() {
+    more_activations::rrelu_training::<T>()
+}
 
 both_types! {
     piecewise_forward_matches_reference => piecewise_fwd;
@@ -1005,6 +1016,9 @@ both_types! {
     crelu_forward_and_backward => crelu_rows;
     crelu_gradient_sign_of_zero_as_autograd => crelu_zero_gradient_sign;
     long_slices_use_streaming_stores => streaming;
+    more_activations_forward_match_reference => more_fwd;
+    more_activations_backward_match_reference => more_bwd;
+    rrelu_training_mode_slopes_and_gradient => rrelu_training;
 }
 
 /// The forms checked outside the tables above (by `elu_from_output`).
@@ -1023,6 +1037,7 @@ fn every_registry_form_has_a_case() {
         piecewise_forward::<f32>(),
         elu_forward::<f32>(),
         smooth_forward::<f32>(),
+        more_activations::forward_cases::<f32>(),
     ]
     .iter()
     .flatten()
@@ -1032,6 +1047,7 @@ fn every_registry_form_has_a_case() {
             piecewise_backward::<f32>(),
             elu_backward_cases::<f32>(),
             smooth_backward_cases::<f32>(),
+            more_activations::backward_cases::<f32>(),
         ]
         .iter()
         .flatten()

@@ -7,6 +7,8 @@
 //! `cargo test --release --test exhaustive -- --ignored --nocapture`.
 
 mod common;
+#[path = "exhaustive/more_activations.rs"]
+mod more_activations;
 
 use common::{isas, pow2};
 use simd_activations::*;
@@ -341,6 +343,12 @@ fn elu_family_every_f32_input_within_documented_ulp() {
 #[ignore = "2^32 inputs per function and ISA: about 10 minutes on 2 cores; run by .ci/run"]
 fn smooth_every_f32_input_within_documented_ulp() {
     sweep(smooth_cases());
+}
+
+#[test]
+#[ignore = "2^32 inputs per function and ISA: minutes in release mode; run by .ci/run"]
+fn more_activations_every_f32_input_within_documented_ulp() {
+    sweep(more_activations::cases());
 }
 
 /// Runs every case over all 2^32 inputs on every ISA, prints the worst input of each, and

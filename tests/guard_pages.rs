@@ -172,6 +172,16 @@ fn forwards<T: TestFloat>() -> Vec<(&'static str, Fwd<T>, InPlace<T>)> {
         "softplus": softplus_on, softplus_inplace_on, T::ONE, t(20.0);
         "mish": mish_on, mish_inplace_on;
         "tanh": tanh_on, tanh_inplace_on;
+        "softsign": softsign_on, softsign_inplace_on;
+        "threshold": threshold_on, threshold_inplace_on, t(0.5), t(-1.0);
+        "thresholded_relu": thresholded_relu_on, thresholded_relu_inplace_on, T::ONE;
+        "hardshrink": hardshrink_on, hardshrink_inplace_on, t(0.5);
+        "softshrink": softshrink_on, softshrink_inplace_on, t(0.5);
+        "tanhshrink": tanhshrink_on, tanhshrink_inplace_on;
+        "log_sigmoid": log_sigmoid_on, log_sigmoid_inplace_on;
+        "quick_gelu": quick_gelu_on, quick_gelu_inplace_on;
+        "silu_beta": silu_beta_on, silu_beta_inplace_on, t(1.5);
+        "rrelu": rrelu_on, rrelu_inplace_on, t(0.125), t(0.25);
     }
 }
 
@@ -208,6 +218,17 @@ fn backwards<T: TestFloat>() -> Vec<(&'static str, Bwd<T>)> {
         mish_backward_on;
         tanh_backward_on;
         tanh_backward_from_output_on;
+        softsign_backward_on;
+        threshold_backward_on, t(0.5), t(-1.0);
+        thresholded_relu_backward_on, T::ONE;
+        hardshrink_backward_on, t(0.5);
+        softshrink_backward_on, t(0.5);
+        tanhshrink_backward_on;
+        log_sigmoid_backward_on;
+        quick_gelu_backward_on;
+        silu_beta_backward_on, t(1.5);
+        rrelu_backward_on, t(0.125), t(0.25);
+        rrelu_with_noise_backward_on;
     }
 }
 
@@ -378,8 +399,9 @@ fn run<T: TestFloat>() {
         T::NAME,
         names.len()
     );
-    // 16 forwards x 2 forms, 25 backwards, 3 PReLU forms, 2 CReLU forms.
-    assert_eq!(names.len(), 16 * 2 + 25 + 3 + 2, "{names:?}");
+    // 26 forwards x 2 forms, 36 backwards (RReLU's training-mode one included), 3 PReLU
+    // forms, 2 CReLU forms.
+    assert_eq!(names.len(), 26 * 2 + 36 + 3 + 2, "{names:?}");
 }
 
 #[test]

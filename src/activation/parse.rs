@@ -29,7 +29,9 @@ impl FromStr for Activation {
     /// `gelu_pytorch_tanh` are the tanh form exactly; its `gelu_fast` is the same formula with
     /// `sqrt(2/pi)` written as 0.7978845608 (a relative change of 3.6e-12 in the constant,
     /// below f32's resolution), and maps to the tanh form too. `quick_gelu`
-    /// (`x sigmoid(1.702 x)`) is not the same function as any form here and is rejected.
+    /// (`x sigmoid(1.702 x)`) is its own entry, not a GELU form. SiLU with a `beta`
+    /// (TensorFlow's `silu(features, beta)`) is `SiLUBeta(beta=..)` (`silu_beta`); a bare
+    /// `swish` or `silu` is SiLU. RReLU parses to its evaluation mode.
     /// A bare `softplus` gets PyTorch's `threshold = 20` (Keras has none: above `x = 20` the
     /// two differ by `e^-x`, below f32's resolution but not f64's).
     ///
@@ -44,7 +46,8 @@ impl FromStr for Activation {
     /// assert_eq!("gelu_new".parse::<Activation>().unwrap(), Activation::GeluTanh);
     /// assert_eq!("GELU(approximate='tanh')".parse::<Activation>().unwrap(), Activation::GeluTanh);
     /// assert_eq!("swish".parse::<Activation>().unwrap(), Activation::Silu);
-    /// assert!("quick_gelu".parse::<Activation>().is_err());
+    /// assert_eq!("quick_gelu".parse::<Activation>().unwrap(), Activation::QuickGelu);
+    /// assert_eq!("SiLUBeta(beta=1.5)".parse::<Activation>().unwrap(), Activation::SiluBeta { beta: 1.5 });
     /// ```
     fn from_str(s: &str) -> Result<Self, Error> {
         parse(s)

@@ -23,6 +23,16 @@ pub(super) fn forward<T: Element>(a: &A, isa: Isa, x: &[T], y: &mut [T], p: [T; 
         A::Mish => k::mish_on(isa, x, y),
         A::Hardswish => k::hardswish_on(isa, x, y),
         A::Hardsigmoid => k::hardsigmoid_on(isa, x, y),
+        A::Softsign => k::softsign_on(isa, x, y),
+        A::Threshold { .. } => k::threshold_on(isa, x, y, p[0], p[1]),
+        A::ThresholdedRelu { .. } => k::thresholded_relu_on(isa, x, y, p[0]),
+        A::Hardshrink { .. } => k::hardshrink_on(isa, x, y, p[0]),
+        A::Softshrink { .. } => k::softshrink_on(isa, x, y, p[0]),
+        A::Tanhshrink => k::tanhshrink_on(isa, x, y),
+        A::LogSigmoid => k::log_sigmoid_on(isa, x, y),
+        A::QuickGelu => k::quick_gelu_on(isa, x, y),
+        A::SiluBeta { .. } => k::silu_beta_on(isa, x, y, p[0]),
+        A::Rrelu { .. } => k::rrelu_on(isa, x, y, p[0], p[1]),
     }
 }
 
@@ -44,6 +54,16 @@ pub(super) fn forward_inplace<T: Element>(a: &A, isa: Isa, xy: &mut [T], p: [T; 
         A::Mish => k::mish_inplace_on(isa, xy),
         A::Hardswish => k::hardswish_inplace_on(isa, xy),
         A::Hardsigmoid => k::hardsigmoid_inplace_on(isa, xy),
+        A::Softsign => k::softsign_inplace_on(isa, xy),
+        A::Threshold { .. } => k::threshold_inplace_on(isa, xy, p[0], p[1]),
+        A::ThresholdedRelu { .. } => k::thresholded_relu_inplace_on(isa, xy, p[0]),
+        A::Hardshrink { .. } => k::hardshrink_inplace_on(isa, xy, p[0]),
+        A::Softshrink { .. } => k::softshrink_inplace_on(isa, xy, p[0]),
+        A::Tanhshrink => k::tanhshrink_inplace_on(isa, xy),
+        A::LogSigmoid => k::log_sigmoid_inplace_on(isa, xy),
+        A::QuickGelu => k::quick_gelu_inplace_on(isa, xy),
+        A::SiluBeta { .. } => k::silu_beta_inplace_on(isa, xy, p[0]),
+        A::Rrelu { .. } => k::rrelu_inplace_on(isa, xy, p[0], p[1]),
     }
 }
 
@@ -65,6 +85,16 @@ pub(super) fn backward<T: Element>(a: &A, isa: Isa, x: &[T], dy: &[T], dx: &mut 
         A::Mish => k::mish_backward_on(isa, x, dy, dx),
         A::Hardswish => k::hardswish_backward_on(isa, x, dy, dx),
         A::Hardsigmoid => k::hardsigmoid_backward_on(isa, x, dy, dx),
+        A::Softsign => k::softsign_backward_on(isa, x, dy, dx),
+        A::Threshold { .. } => k::threshold_backward_on(isa, x, dy, dx, p[0], p[1]),
+        A::ThresholdedRelu { .. } => k::thresholded_relu_backward_on(isa, x, dy, dx, p[0]),
+        A::Hardshrink { .. } => k::hardshrink_backward_on(isa, x, dy, dx, p[0]),
+        A::Softshrink { .. } => k::softshrink_backward_on(isa, x, dy, dx, p[0]),
+        A::Tanhshrink => k::tanhshrink_backward_on(isa, x, dy, dx),
+        A::LogSigmoid => k::log_sigmoid_backward_on(isa, x, dy, dx),
+        A::QuickGelu => k::quick_gelu_backward_on(isa, x, dy, dx),
+        A::SiluBeta { .. } => k::silu_beta_backward_on(isa, x, dy, dx, p[0]),
+        A::Rrelu { .. } => k::rrelu_backward_on(isa, x, dy, dx, p[0], p[1]),
     }
 }
 
@@ -93,7 +123,17 @@ pub(super) fn backward_from_output<T: Element>(
         | A::Softplus { .. }
         | A::Mish
         | A::Hardswish
-        | A::Hardsigmoid => {
+        | A::Hardsigmoid
+        | A::Softsign
+        | A::Threshold { .. }
+        | A::ThresholdedRelu { .. }
+        | A::Hardshrink { .. }
+        | A::Softshrink { .. }
+        | A::Tanhshrink
+        | A::LogSigmoid
+        | A::QuickGelu
+        | A::SiluBeta { .. }
+        | A::Rrelu { .. } => {
             unreachable!(
                 "the registry says {} has no gradient from the output",
                 a.spec().name
