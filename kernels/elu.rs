@@ -329,8 +329,9 @@ isa_fn! {
     /// default `alpha` is 1.0, where CELU equals ELU).
     ///
     /// `x / alpha` is a correctly rounded division (PyTorch multiplies by `1 / alpha`), also for
-    /// a subnormal `alpha`, where `1 / alpha` overflows (then `x 2^k / (alpha 2^k)`). Error
-    /// with `alpha = 1` as [`elu`]; another `alpha` adds two roundings.
+    /// a subnormal `alpha`, where `1 / alpha` overflows (then `x 2^k / (alpha 2^k)`). With
+    /// `alpha = 1` it runs [`elu`]'s kernel (no division: the results are `elu`'s bit for bit,
+    /// and as fast); error as [`elu`]. Another `alpha` adds two roundings.
     ///
     /// # Panics
     /// If `x.len() != y.len()`, or unless `0 < alpha < inf` (CELU's domain; PyTorch only rejects 0).
@@ -347,6 +348,10 @@ isa_fn! {
         check_celu_alpha("celu", alpha);
         if let Some(kernel) = CeluTinyAlpha::new(alpha) {
             return dispatch("celu", isa, Unary { kernel, x, y });
+        }
+        if alpha == T::ONE {
+            // x / 1 = x and 1 * expm1 = expm1: ELU's kernel, without the division.
+            return dispatch("celu", isa, Unary { kernel: EluForward::<T, false, false>(Elu::plain(alpha)), x, y });
         }
         dispatch("celu", isa, Unary { kernel: EluForward::<T, true, false>(Elu::celu(alpha)), x, y })
     }
@@ -369,6 +374,10 @@ isa_fn! {
         check_celu_alpha("celu_inplace", alpha);
         if let Some(kernel) = CeluTinyAlpha::new(alpha) {
             return dispatch("celu_inplace", isa, UnaryInPlace { kernel, xy });
+        }
+        if alpha == T::ONE {
+            // As in `celu`: ELU's kernel.
+            return dispatch("celu_inplace", isa, UnaryInPlace { kernel: EluForward::<T, false, false>(Elu::plain(alpha)), xy });
         }
         dispatch("celu_inplace", isa, UnaryInPlace { kernel: EluForward::<T, true, false>(Elu::celu(alpha)), xy })
     }

@@ -80,6 +80,13 @@ fn elu_cases() -> Vec<Case> {
             bound: 1.0,
         },
         Case {
+            // alpha = 1 runs ELU's kernel; this one takes the correctly rounded x / alpha.
+            name: "celu(alpha 2)",
+            simd: |i, x, y| celu_on(i, x, y, 2.0),
+            exact: |x| if x > 0.0 { x } else { 2.0 * (x / 2.0).exp_m1() },
+            bound: 2.0,
+        },
+        Case {
             name: "selu",
             simd: selu_on,
             exact: |x| {
