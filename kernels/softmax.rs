@@ -27,6 +27,7 @@ use crate::Float;
 /// for f64 rows to a few ULP: `x - max` is carried exactly, the exponentials are libm's).
 pub mod reference {
     use crate::Float;
+    use alloc::vec::Vec;
 
     /// `x - m` as `d + d_lo` exactly (2Sum; `d_lo = 0` where `d` is infinite).
     fn diff(x: f64, m: f64) -> (f64, f64) {

@@ -322,7 +322,7 @@ isa_fn! {
         if dead.len() != units {
             panic!("simd_activations::dead_units: dead.len() = {} must equal units = {units}", dead.len());
         }
-        let mut max = vec![T::from_f64(f64::NEG_INFINITY); units];
+        let mut max = alloc::vec![T::from_f64(f64::NEG_INFINITY); units];
         dispatch("dead_units", isa, ColumnMax { x, max: &mut max });
         for (d, m) in dead.iter_mut().zip(&max) {
             *d = *m <= T::ZERO;

@@ -13,22 +13,38 @@ use crate::simd::{Vector, WideFn};
 pub mod reference {
     use crate::float::nan_rule;
     use crate::Float;
-    use std::sync::OnceLock;
 
     /// The Taylor coefficients of `tanh` at 0 (odd powers `x^1, x^3, ...`), from the
     /// recurrence of `tanh' = 1 - tanh^2` in f64: independent of the kernel's table.
-    fn tanh_series() -> &'static [f64] {
-        static C: OnceLock<Vec<f64>> = OnceLock::new();
-        C.get_or_init(|| {
-            // a[n] is the coefficient of x^n; (n + 1) a[n + 1] = [n == 0] - sum a[i] a[n - i].
-            let mut a = vec![0.0f64; 64];
-            a[1] = 1.0;
-            for n in 1..63 {
-                let s: f64 = (0..=n).map(|i| a[i] * a[n - i]).sum();
-                a[n + 1] = -s / (n + 1) as f64;
+    /// Evaluated at compile time (IEEE arithmetic, as at run time; no `std` needed).
+    static TANH_SERIES: [f64; 32] = tanh_series_table();
+
+    const fn tanh_series_table() -> [f64; 32] {
+        // a[n] is the coefficient of x^n; (n + 1) a[n + 1] = [n == 0] - sum a[i] a[n - i].
+        let mut a = [0.0f64; 64];
+        a[1] = 1.0;
+        let mut n = 1;
+        while n < 63 {
+            let mut s = 0.0;
+            let mut i = 0;
+            while i <= n {
+                s += a[i] * a[n - i];
+                i += 1;
             }
-            a.iter().skip(1).step_by(2).copied().collect()
-        })
+            a[n + 1] = -s / (n + 1) as f64;
+            n += 1;
+        }
+        let mut odd = [0.0f64; 32];
+        let mut k = 0;
+        while k < 32 {
+            odd[k] = a[2 * k + 1];
+            k += 1;
+        }
+        odd
+    }
+
+    fn tanh_series() -> &'static [f64] {
+        &TANH_SERIES
     }
 
     /// `x - tanh(x)`: below `|x| = 1/2` from the series (`x^3/3 - 2x^5/15 + ...`, summed
