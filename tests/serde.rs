@@ -23,7 +23,7 @@ fn activation_is_a_string() {
         a,
         [Activation::GeluTanh, Activation::LeakyRelu { slope: 0.2 }]
     );
-    let e = serde_json::from_str::<Activation>(r#""quick_gelu""#).unwrap_err();
+    let e = serde_json::from_str::<Activation>(r#""no_such_activation""#).unwrap_err();
     assert!(e.to_string().contains("unknown Activation name"), "{e}");
     assert!(serde_json::from_str::<Activation>("1").is_err());
 }
