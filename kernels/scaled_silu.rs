@@ -11,7 +11,7 @@ use crate::dispatch::dispatch;
 use crate::driver::{Binary, Unary, UnaryInPlace, ViaF64};
 use crate::kernels::sigmoid::{
     finite, logistic_slope_pair, sigmoid_pair, sigmoid_parts, sigmoid_slope, subnormal_exp_tail,
-    PAIR_MIN_ARG,
+    PAIR_MIN_ARG, SILU_GRADIENT_ZERO,
 };
 use crate::math::{self, Accuracy, Full};
 use crate::simd::{Vector, WideFn};
@@ -98,44 +98,6 @@ const QUICK_GELU_SCALE_LO: f64 = 4.263_256_414_560_601e-17;
 /// Beyond `|u| = 10^4` the sigmoid is 0 or 1 in f64: `u` is clamped there.
 const U_MAX: f64 = 1e4;
 
-/// The zero `u0 = U0_HI + U0_LO` of `g(u) = sigmoid(u) + u sigmoid(u) sigmoid(-u)` and the
-/// Taylor coefficients `c1, c2, ...` of `g(u0 + d) = d (c1 + d (c2 + ...))` (60-digit
-/// arithmetic).
-const U0_HI: f64 = -1.278_464_542_761_073_7;
-const U0_LO: f64 = -1.094_699_418_309_343_7e-16;
-const G_SERIES: [f64; 18] = [
-    0.217_811_705_719_800_1,
-    0.146_648_796_996_946_9,
-    0.018_874_814_223_782_312,
-    -0.015_222_655_223_188_032,
-    -0.006_606_589_138_356_696,
-    0.000_126_627_410_081_122,
-    0.000_798_521_881_839_799_8,
-    0.000_185_707_243_611_864_96,
-    -4.090_534_237_428_612e-5,
-    -2.973_354_221_326_391_7e-5,
-    -2.942_631_888_842_464e-6,
-    2.346_029_682_463_866e-6,
-    8.599_695_028_268_575e-7,
-    -3.051_244_750_055_421e-8,
-    -9.266_646_309_267_441e-8,
-    -1.887_762_290_772_795_7e-8,
-    4.619_379_769_031_606e-9,
-    2.917_760_302_690_380_3e-9,
-];
-
-/// `g(u)` from the first `terms` coefficients where `|u - u0| < window` (`u = uh + ul`),
-/// `g` elsewhere; `uh - U0_HI` is exact there (Sterbenz).
-#[inline(always)]
-fn near_zero<W: Vector<Elem = f64>>(uh: W, ul: W, g: W, window: f64, terms: usize) -> W {
-    let d = uh.sub(W::splat(U0_HI)).add(ul.sub(W::splat(U0_LO)));
-    let mut p = W::splat(G_SERIES[terms - 1]);
-    for &c in G_SERIES[..terms - 1].iter().rev() {
-        p = p.mul_add(d, W::splat(c));
-    }
-    W::select(d.abs().lt(W::splat(window)), p.mul(d), g)
-}
-
 /// The constant `k = hi + lo`.
 #[derive(Clone, Copy)]
 struct Scale {
@@ -194,7 +156,7 @@ impl WideFn<2> for ScaledSiluBackward {
         if A::FOR_F32 {
             let (e, s) = sigmoid_parts::<A, W>(uh);
             let d = uh.mul_add(sigmoid_slope(e), s);
-            return dy.mul(near_zero(uh, ul, d, 1.0 / 32.0, 5));
+            return dy.mul(SILU_GRADIENT_ZERO.refine_single_pair(uh, ul, d));
         }
         // f64: s + u slope with both terms (and u) in double length, the series within 1/4
         // of the zero, the once-rounded (1 + u) e^u below -708, the plain form beyond 708.
@@ -204,7 +166,7 @@ impl WideFn<2> for ScaledSiluBackward {
         let up = uh.mul(ph);
         let up_err = uh.mul_add(ph, up.neg()).add(uh.mul_add(pl, ul.mul(ph)));
         let (sum, sum_err) = math::two_sum(sh, up);
-        let paired = near_zero(uh, ul, sum.add(sum_err.add(sl).add(up_err)), 0.25, G_SERIES.len());
+        let paired = SILU_GRADIENT_ZERO.refine_full_pair(uh, ul, sum.add(sum_err.add(sl).add(up_err)));
         let beyond = W::splat(-PAIR_MIN_ARG).lt(uh.abs());
         let d = if W::any(beyond) {
             let (e, s) = sigmoid_parts::<Full, W>(uh);

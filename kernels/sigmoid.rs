@@ -375,8 +375,9 @@ impl WideFn<1> for Silu {
     }
 }
 
-/// The zero of the SiLU gradient, x0 = -1.2785 (see `math::GradientZero`).
-const SILU_GRADIENT_ZERO: GradientZero = GradientZero {
+/// The zero of the SiLU gradient, x0 = -1.2785 (see `math::GradientZero`); also the zero of
+/// the scaled forms' `sigmoid(u) + u sigmoid(u) sigmoid(-u)` in `u = k x`.
+pub(crate) const SILU_GRADIENT_ZERO: GradientZero = GradientZero {
     hi: -1.278_464_542_761_073_7,
     lo: -1.094_699_418_309_343_7e-16,
     series: &[
@@ -396,6 +397,8 @@ const SILU_GRADIENT_ZERO: GradientZero = GradientZero {
         -3.051_244_750_055_421e-8,
         -9.266_646_309_267_441e-8,
         -1.887_762_290_772_795_7e-8,
+        4.619_379_769_031_606e-9,
+        2.917_760_302_690_380_3e-9,
     ],
 };
 

@@ -36,13 +36,26 @@ impl GradientZero {
     /// results.
     #[inline(always)]
     pub(crate) fn refine_single<W: Vector<Elem = f64>>(&self, x: W, g: W) -> W {
-        self.refine(x, g, SINGLE_WINDOW, &self.series[..SINGLE_TERMS])
+        self.refine(x, W::zero(), g, SINGLE_WINDOW, &self.series[..SINGLE_TERMS])
+    }
+
+    /// As [`Self::refine_single`] for an argument given as an unevaluated sum `x + x_lo`
+    /// (`k x` in double length, for the scaled forms).
+    #[inline(always)]
+    pub(crate) fn refine_single_pair<W: Vector<Elem = f64>>(&self, x: W, x_lo: W, g: W) -> W {
+        self.refine(x, x_lo, g, SINGLE_WINDOW, &self.series[..SINGLE_TERMS])
     }
 
     /// `g(x)` from the whole series near the zero, `g` elsewhere: for f64 results.
     #[inline(always)]
     pub(crate) fn refine_full<W: Vector<Elem = f64>>(&self, x: W, g: W) -> W {
-        self.refine(x, g, FULL_WINDOW, self.series)
+        self.refine(x, W::zero(), g, FULL_WINDOW, self.series)
+    }
+
+    /// As [`Self::refine_full`] for an argument `x + x_lo`.
+    #[inline(always)]
+    pub(crate) fn refine_full_pair<W: Vector<Elem = f64>>(&self, x: W, x_lo: W, g: W) -> W {
+        self.refine(x, x_lo, g, FULL_WINDOW, self.series)
     }
 
     /// As [`Self::refine_single`] for native f32 lanes, whose terms carry ~2^-27 relative
@@ -76,8 +89,9 @@ impl GradientZero {
     /// `g(x)` from `coeffs` where `|x - x0| < window`, `g` elsewhere. `x - hi` is exact there
     /// (Sterbenz), `d` rounds once.
     #[inline(always)]
-    fn refine<W: Vector<Elem = f64>>(&self, x: W, g: W, window: f64, coeffs: &[f64]) -> W {
-        let d = x.sub(W::splat(self.hi)).sub(W::splat(self.lo));
+    fn refine<W: Vector<Elem = f64>>(&self, x: W, x_lo: W, g: W, window: f64, coeffs: &[f64]) -> W {
+        // (x - hi) + (x_lo - lo); with x_lo = 0 the same bits as x - hi - lo.
+        let d = x.sub(W::splat(self.hi)).add(x_lo.sub(W::splat(self.lo)));
         let mut p = W::splat(coeffs[coeffs.len() - 1]);
         for &a in coeffs[..coeffs.len() - 1].iter().rev() {
             p = p.mul_add(d, W::splat(a));
