@@ -7,7 +7,7 @@
 use crate::api::isa_fn;
 use crate::checks;
 use crate::dispatch::{dispatch, WithSimd};
-use crate::driver::{nan_rule, should_stream, Kernel};
+use crate::driver::{checked, should_stream, Kernel};
 use crate::kernels::leaky_relu::LeakyRelu;
 use crate::kernels::prelu::{check_layout, check_weights};
 use crate::kernels::relu::Relu;
@@ -109,14 +109,14 @@ unsafe fn count_run<V: Vector, K: Kernel<V::Elem, N>, const N: usize>(
         for (u, cu) in c.iter_mut().enumerate() {
             let at = i + u * lanes;
             let v = inputs.map(|p| unsafe { V::load(p.add(at)) });
-            store(nan_rule(v, kernel.apply(v)), at);
+            store(checked(kernel, v, kernel.apply(v)), at);
             *cu = cu.add(V::select(v[0].le(V::zero()), one, V::zero()));
         }
         i += 4 * lanes;
     }
     while i + lanes <= end {
         let v = inputs.map(|p| unsafe { V::load(p.add(i)) });
-        store(nan_rule(v, kernel.apply(v)), i);
+        store(checked(kernel, v, kernel.apply(v)), i);
         c[0] = c[0].add(V::select(v[0].le(V::zero()), one, V::zero()));
         i += lanes;
     }
@@ -127,7 +127,7 @@ unsafe fn count_run<V: Vector, K: Kernel<V::Elem, N>, const N: usize>(
             *v = unsafe { V::load_partial(p.add(i), n) };
         }
         // The lanes past `n` hold zeros: the tail is counted element by element.
-        unsafe { nan_rule(loaded, kernel.apply(loaded)).store_partial(out.add(i), n) };
+        unsafe { checked(kernel, loaded, kernel.apply(loaded)).store_partial(out.add(i), n) };
         for k in 0..n {
             if unsafe { *inputs[0].add(i + k) } <= V::Elem::ZERO {
                 count += 1;

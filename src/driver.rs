@@ -2,13 +2,21 @@
 //! non-temporal stores. A kernel only says what it does to one vector.
 
 use crate::dispatch::WithSimd;
-use crate::simd::{Simd, Vector};
+use crate::simd::{Lockstep, Simd, Vector};
 use crate::Float;
 
 /// An element-wise kernel with `N` inputs (1 for a forward, 2 for a backward `(x, dy)`).
 pub(crate) trait Kernel<T: Float, const N: usize>: Copy {
     /// The result for one vector of each input.
     fn apply<V: Vector<Elem = T>>(self, inputs: [V; N]) -> V;
+
+    /// The rare path for a result `r` of [`Kernel::apply`] that holds NaN lanes: by default
+    /// the NaN rule ([`fix_nans`]). A kernel may also return NaN for lanes it hands to a
+    /// slower body (see [`Native`]): it replaces those here, then applies the rule.
+    #[inline(always)]
+    fn fix<V: Vector<Elem = T>>(self, inputs: [V; N], r: V) -> V {
+        fix_nans(inputs, r)
+    }
 }
 
 /// Vectors per loop iteration in the body.
@@ -59,24 +67,28 @@ pub(crate) unsafe fn map<V, K, const N: usize>(
             i = head;
         }
         while i + UNROLL * lanes <= len {
-            for u in (0..UNROLL).step_by(2) {
-                let at = i + u * lanes;
-                let (a, b) = unsafe { apply_pair::<V, K, N>(kernel, inputs, at) };
-                unsafe { a.store_stream(out.add(at)) };
-                unsafe { b.store_stream(out.add(at + lanes)) };
-            }
+            let r = unsafe { apply_block::<V, K, N>(kernel, inputs, i) };
+            unsafe { r.store_stream(out.add(i)) };
             i += UNROLL * lanes;
         }
         V::stream_fence();
     }
-    while i + UNROLL * lanes <= len {
-        for u in (0..UNROLL).step_by(2) {
-            let at = i + u * lanes;
-            let (a, b) = unsafe { apply_pair::<V, K, N>(kernel, inputs, at) };
-            unsafe { a.store(out.add(at)) };
-            unsafe { b.store(out.add(at + lanes)) };
+    if lanes > 1 {
+        while i + UNROLL * lanes <= len {
+            let r = unsafe { apply_block::<V, K, N>(kernel, inputs, i) };
+            unsafe { r.store(out.add(i)) };
+            i += UNROLL * lanes;
         }
-        i += UNROLL * lanes;
+    } else {
+        while i + UNROLL * lanes <= len {
+            for u in (0..UNROLL).step_by(2) {
+                let at = i + u * lanes;
+                let (a, b) = unsafe { apply_pair::<V, K, N>(kernel, inputs, at) };
+                unsafe { a.store(out.add(at)) };
+                unsafe { b.store(out.add(at + lanes)) };
+            }
+            i += UNROLL * lanes;
+        }
     }
     while i + lanes <= len {
         let r = apply(kernel, inputs.map(|p| unsafe { V::load(p.add(i)) }));
@@ -95,7 +107,31 @@ where
     V: Vector,
     K: Kernel<V::Elem, N>,
 {
-    nan_rule(inputs, kernel.apply(inputs))
+    checked(kernel, inputs, kernel.apply(inputs))
+}
+
+/// `kernel` on the `UNROLL` vectors at `i` of each input in lockstep ([`Lockstep`]: each
+/// step of the body on all of them before the next), the NaN rule applied with one test for
+/// the block (an unordered compare per vector, their union, one branch).
+///
+/// # Safety
+/// Each input must be valid for reads of `UNROLL * V::LANES` elements at `i`.
+#[inline(always)]
+unsafe fn apply_block<V, K, const N: usize>(
+    kernel: K,
+    inputs: [*const V::Elem; N],
+    i: usize,
+) -> Lockstep<V, UNROLL>
+where
+    V: Vector,
+    K: Kernel<V::Elem, N>,
+{
+    let mut loaded = [Lockstep::<V, UNROLL>::zero(); N];
+    for k in 0..N {
+        // SAFETY: the caller guarantees the block of each input is readable.
+        loaded[k] = unsafe { Lockstep::load(inputs[k].add(i)) };
+    }
+    checked(kernel, loaded, kernel.apply(loaded))
 }
 
 /// `kernel` on the two vectors at `i` and `i + V::LANES` of each input, the NaN rule applied
@@ -127,7 +163,7 @@ where
     }
     let (ra, rb) = (kernel.apply(a), kernel.apply(b));
     if V::any(ra.either_nan(rb)) {
-        (fix_nans(a, ra), fix_nans(b, rb))
+        (kernel.fix(a, ra), kernel.fix(b, rb))
     } else {
         (ra, rb)
     }
@@ -145,6 +181,19 @@ where
 /// common case costs a compare and a branch per vector (a few selects on the Scalar ISA).
 #[inline(always)]
 pub(crate) fn nan_rule<V: Vector, const N: usize>(inputs: [V; N], r: V) -> V {
+    if V::LANES > 1 && !V::any(r.is_nan()) {
+        return r;
+    }
+    fix_nans(inputs, r)
+}
+
+/// [`nan_rule`] for a result of `kernel`, whose [`Kernel::fix`] takes the rare path.
+#[inline(always)]
+pub(crate) fn checked<V, K, const N: usize>(kernel: K, inputs: [V; N], r: V) -> V
+where
+    V: Vector,
+    K: Kernel<V::Elem, N>,
+{
     let nan = r.is_nan();
     // One lane (the Scalar ISA): branch-free selects, which LLVM still vectorizes across
     // iterations (a branch per element measured 1.5-2.3x slower on relu and its gradient).
@@ -154,12 +203,12 @@ pub(crate) fn nan_rule<V: Vector, const N: usize>(inputs: [V; N], r: V) -> V {
     if V::LANES > 1 && !V::any(nan) {
         return r;
     }
-    fix_nans(inputs, r)
+    kernel.fix(inputs, r)
 }
 
 /// The fix-up of [`nan_rule`] for a result `r` that may hold NaN lanes.
 #[inline(always)]
-fn fix_nans<V: Vector, const N: usize>(inputs: [V; N], r: V) -> V {
+pub(crate) fn fix_nans<V: Vector, const N: usize>(inputs: [V; N], r: V) -> V {
     let nan = r.is_nan();
     let mut source = V::splat(<V::Elem as crate::Float>::NAN);
     for v in inputs.iter().rev() {
@@ -306,6 +355,29 @@ impl<T: Float, F: crate::simd::NativeFn<N>, const N: usize> Kernel<T, N> for Nat
     #[inline(always)]
     fn apply<V: Vector<Elem = T>>(self, inputs: [V; N]) -> V {
         V::eval_native(inputs, self.0)
+    }
+
+    /// The native f32 bodies return NaN for the lanes beyond their range (see
+    /// `kernels::sigmoid::wide_where`), so that the NaN test the driver makes anyway is the
+    /// only test on the hot path: here those lanes (NaN results from inputs that are not NaN)
+    /// take the f64 body, then the NaN rule applies.
+    #[inline(always)]
+    fn fix<V: Vector<Elem = T>>(self, inputs: [V; N], r: V) -> V {
+        if V::LANES == 1 {
+            // The Scalar ISA branches to the f64 body in the kernel itself.
+            return fix_nans(inputs, r);
+        }
+        let mut nan_in = inputs[0].is_nan();
+        for v in &inputs[1..] {
+            nan_in = V::mask_or(nan_in, v.is_nan());
+        }
+        let handed = V::select(nan_in, V::zero(), r).is_nan();
+        let r = if V::any(handed) {
+            V::select(handed, V::eval_wide(inputs, self.0), r)
+        } else {
+            r
+        };
+        fix_nans(inputs, r)
     }
 }
 

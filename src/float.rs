@@ -1,7 +1,8 @@
 //! The element trait: the two floating-point types the kernels are instantiated for.
 
+use crate::math::Full;
 use crate::math::MathConsts;
-use crate::simd::{Simd, Vector};
+use crate::simd::{NativeFn, Simd, Vector};
 use core::fmt::{Debug, Display, LowerExp};
 use core::ops::{Add, Div, Mul, Neg, Sub};
 
@@ -102,6 +103,14 @@ pub trait Float:
     /// payload kept (the scalar form of `Vector::quiet`).
     #[doc(hidden)]
     fn quiet(self) -> Self;
+
+    /// `f` on vectors of this type: its native f32 body for f32, its f64 body for f64 (what
+    /// `Vector::eval_native` does, for a vector type that is generic over its element).
+    #[doc(hidden)]
+    fn eval_native<V: Vector<Elem = Self>, const N: usize, F: NativeFn<N>>(
+        inputs: [V; N],
+        f: F,
+    ) -> V;
 }
 
 /// The `std` float methods, from `libm` (see the trait).
@@ -148,6 +157,13 @@ macro_rules! no_std_math {
 }
 
 impl Float for f32 {
+    #[inline(always)]
+    fn eval_native<V: Vector<Elem = Self>, const N: usize, F: NativeFn<N>>(
+        inputs: [V; N],
+        f: F,
+    ) -> V {
+        f.eval_f32(inputs)
+    }
     #[cfg(not(feature = "std"))]
     no_std_math!(expf, expm1f, log1pf, tanhf, coshf, sqrtf, fmaf, powf, roundevenf);
     const ZERO: Self = 0.0;
@@ -187,6 +203,13 @@ impl Float for f32 {
 }
 
 impl Float for f64 {
+    #[inline(always)]
+    fn eval_native<V: Vector<Elem = Self>, const N: usize, F: NativeFn<N>>(
+        inputs: [V; N],
+        f: F,
+    ) -> V {
+        f.eval::<V, Full>(inputs)
+    }
     #[cfg(not(feature = "std"))]
     no_std_math!(exp, expm1, log1p, tanh, cosh, sqrt, fma, pow, roundeven);
     const ZERO: Self = 0.0;

@@ -25,6 +25,9 @@ pub(crate) mod neon;
 #[cfg(test)]
 mod conformance;
 
+mod lockstep;
+pub(crate) use lockstep::Lockstep;
+
 use crate::math::Accuracy;
 #[cfg(doc)]
 use crate::math::{Full, Single};
