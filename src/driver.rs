@@ -23,10 +23,6 @@ pub(crate) trait Kernel<T: Float, const N: usize>: Copy {
 /// against 4: sigmoid, silu and softplus 12-18% faster, elu 5%, hardswish and tanh within
 /// noise; against 8: elu 40% slower, from spills).
 const UNROLL: usize = 6;
-const _: () = assert!(
-    UNROLL % 2 == 0,
-    "the unrolled body checks results for NaN in pairs"
-);
 
 /// Output size in bytes from which out-of-place results are written with non-temporal stores:
 /// at that size input plus output no longer fit in a typical last-level-cache share, so
@@ -82,14 +78,17 @@ pub(crate) unsafe fn map<V, K, const N: usize>(
             i += UNROLL * lanes;
         }
     } else {
-        while i + UNROLL * lanes <= len {
-            for u in (0..UNROLL).step_by(2) {
-                let at = i + u * lanes;
-                let (a, b) = unsafe { apply_pair::<V, K, N>(kernel, inputs, at) };
-                unsafe { a.store(out.add(at)) };
-                unsafe { b.store(out.add(at + lanes)) };
+        // The Scalar ISA: the branch-free selects of `nan_rule`, element by element (LLVM
+        // vectorizes this loop across iterations where the kernel allows).
+        while i + UNROLL <= len {
+            for u in 0..UNROLL {
+                let mut loaded = [V::zero(); N];
+                for k in 0..N {
+                    loaded[k] = unsafe { V::load(inputs[k].add(i + u)) };
+                }
+                unsafe { apply(kernel, loaded).store(out.add(i + u)) };
             }
-            i += UNROLL * lanes;
+            i += UNROLL;
         }
     }
     while i + lanes <= len {
@@ -136,41 +135,6 @@ where
     checked(kernel, loaded, kernel.apply(loaded))
 }
 
-/// `kernel` on the two vectors at `i` and `i + V::LANES` of each input, the NaN rule applied
-/// with one test for both results (an unordered compare of the pair, then a branch, instead of
-/// a compare and a branch per vector): only a pair holding a NaN result takes the fix-up.
-///
-/// # Safety
-/// Each input must be valid for reads of `2 * V::LANES` elements at `i`.
-#[inline(always)]
-unsafe fn apply_pair<V, K, const N: usize>(
-    kernel: K,
-    inputs: [*const V::Elem; N],
-    i: usize,
-) -> (V, V)
-where
-    V: Vector,
-    K: Kernel<V::Elem, N>,
-{
-    // No closures over the loads here: LLVM may leave them out of line, compiled without the
-    // ISA's features. SAFETY: the caller guarantees both vectors of each input are readable.
-    let (mut a, mut b) = ([V::zero(); N], [V::zero(); N]);
-    for k in 0..N {
-        a[k] = unsafe { V::load(inputs[k].add(i)) };
-        b[k] = unsafe { V::load(inputs[k].add(i + V::LANES)) };
-    }
-    if V::LANES == 1 {
-        // The Scalar ISA: the branch-free selects of `nan_rule`, element by element.
-        return (apply(kernel, a), apply(kernel, b));
-    }
-    let (ra, rb) = (kernel.apply(a), kernel.apply(b));
-    if V::any(ra.either_nan(rb)) {
-        (kernel.fix(a, ra), kernel.fix(b, rb))
-    } else {
-        (ra, rb)
-    }
-}
-
 /// The NaN rule of every function, form and ISA, applied to every result `r` computed from
 /// `inputs` (in their order: `x` or `y`, then `dy`): a lane where `r` is NaN gets the first
 /// NaN input of that lane, quieted (quiet bit set, sign and payload kept), or the default
@@ -183,7 +147,7 @@ where
 /// common case costs a compare and a branch per vector (a few selects on the Scalar ISA).
 #[inline(always)]
 pub(crate) fn nan_rule<V: Vector, const N: usize>(inputs: [V; N], r: V) -> V {
-    if V::LANES > 1 && !V::any(r.is_nan()) {
+    if V::LANES > 1 && !r.any_nan() {
         return r;
     }
     fix_nans(inputs, r)
@@ -196,13 +160,12 @@ where
     V: Vector,
     K: Kernel<V::Elem, N>,
 {
-    let nan = r.is_nan();
     // One lane (the Scalar ISA): branch-free selects, which LLVM still vectorizes across
     // iterations (a branch per element measured 1.5-2.3x slower on relu and its gradient).
     // No `cold()` call on the fix-up path: a call in the loop makes LLVM keep the kernels'
     // constants out of registers (softplus measured 19.3 -> 22.8 us at 8192 f32, 20.8
     // without the call).
-    if V::LANES > 1 && !V::any(nan) {
+    if V::LANES > 1 && !r.any_nan() {
         return r;
     }
     kernel.fix(inputs, r)

@@ -194,6 +194,16 @@ impl<V: Vector, const K: usize> Vector for Lockstep<V, K> {
         any
     }
     #[inline(always)]
+    fn any_nan(self) -> bool {
+        // The union of unordered compares (which fold exactly, two vectors per compare), one
+        // test: cheaper than `any` of each component.
+        let mut union = self.0[0].is_nan();
+        for v in &self.0[1..] {
+            union = V::mask_or(union, v.is_nan());
+        }
+        V::any(union)
+    }
+    #[inline(always)]
     fn select(m: Self::Mask, a: Self, b: Self) -> Self {
         Lockstep(each!(k => V::select(m[k], a.0[k], b.0[k])))
     }

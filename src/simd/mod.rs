@@ -149,6 +149,11 @@ pub trait Vector: Copy {
         Self::mask_or(self.is_nan(), b.is_nan())
     }
     /// Lanes set in `a` or in `b`.
+    /// Whether any lane is NaN (the driver's test of every result).
+    #[inline(always)]
+    fn any_nan(self) -> bool {
+        Self::any(self.is_nan())
+    }
     fn mask_or(a: Self::Mask, b: Self::Mask) -> Self::Mask;
     /// Whether any lane of `m` is set.
     fn any(m: Self::Mask) -> bool;
