@@ -126,16 +126,6 @@ impl<T: Float> Elu<T> {
         Elu { scale: T::ONE, scale_lo: T::ZERO, neg_coef: alpha, input_div: alpha }
     }
 
-    /// `expm1(x / input_div)` for `x <= 0` (the quotient carried in extended precision, for
-    /// CELU) or `expm1(x)`.
-    #[inline(always)]
-    fn expm1_arg<V: Vector<Elem = T>>(self, x: V, divide: bool) -> V {
-        if divide {
-            math::expm1_nonpositive_quotient(x, self.input_div)
-        } else {
-            math::expm1_nonpositive(x)
-        }
-    }
 }
 
 /// Forward; `DIV` is true for CELU (compile-time, so ELU/SELU have no division), `SPLIT` for
@@ -147,15 +137,22 @@ impl<T: Float, const DIV: bool, const SPLIT: bool> Kernel<T, 1> for EluForward<T
     #[inline(always)]
     fn apply<V: Vector<Elem = T>>(self, [x]: [V; 1]) -> V {
         let p = self.0;
-        let neg = p.expm1_arg(x, DIV).mul(V::splat(p.neg_coef));
-        let pos = if SPLIT {
-            // x * scale_lo on x clamped to the finite range, so +inf gives +inf, not inf - inf.
+        if SPLIT {
+            // SELU: x * scale_lo on x clamped to the finite range, so +inf gives +inf, not
+            // inf - inf; x = -0.0 takes the exponential's branch, which keeps its sign.
+            let neg = math::expm1_nonpositive(x).mul(V::splat(p.neg_coef));
             let low = x.clamp_max(V::splat(V::Elem::MAX)).mul(V::splat(p.scale_lo));
-            x.mul_add(V::splat(p.scale), low)
+            let pos = x.mul_add(V::splat(p.scale), low);
+            return V::select(x.gt(V::zero()), pos, neg);
+        }
+        // ELU and CELU (scale 1): the exponential only for x < 0 (x = -0.0 is returned as
+        // is), so it need not keep the sign of a zero (three operations fewer).
+        let expm1 = if DIV {
+            math::expm1_negative_quotient(x, p.input_div)
         } else {
-            x.mul(V::splat(p.scale))
+            math::expm1_negative(x)
         };
-        V::select(x.gt(V::zero()), pos, neg)
+        V::select(V::zero().le(x), x, expm1.mul(V::splat(p.neg_coef)))
     }
 }
 

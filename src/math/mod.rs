@@ -134,7 +134,19 @@ fn expm1_half<V: Vector>(t: V, coeffs: &[V::Elem]) -> V {
 /// `e^a - 1` for `a <= 0`.
 #[inline(always)]
 fn expm1_of<V: Vector>(a: Arg<V>) -> V {
-    let e = if V::Elem::COMPENSATED_EXPM1 {
+    let e = expm1_any_zero(a);
+    // Below EXPM1_TINY, expm1(a) rounds to a; returning `hi` also keeps the sign of a zero
+    // (the sums above turn -0 into +0).
+    V::select(a.hi.abs().lt(V::splat(V::Elem::EXPM1_TINY)), a.hi, e)
+}
+
+/// `e^a - 1` for `a <= 0`, but `+0` for `a = -0` (for callers that never use that lane:
+/// three operations fewer than [`expm1_of`]; the tiny arguments below `EXPM1_TINY` come out
+/// of the polynomial as `a` itself, the square's term rounding away, but for `hi + lo`
+/// arguments, which get `expm1(hi + lo)` correctly to within its rounding).
+#[inline(always)]
+fn expm1_any_zero<V: Vector>(a: Arg<V>) -> V {
+    if V::Elem::COMPENSATED_EXPM1 {
         expm1_compensated(a)
     } else {
         let (n, t) = a.reduce();
@@ -142,10 +154,7 @@ fn expm1_of<V: Vector>(a: Arg<V>) -> V {
         let s = pow2(n);
         // s (1 + r) - 1 = s r + (s - 1); `s - 1` is exact for n >= -(mantissa bits + 1).
         s.mul_add(r, s.sub(V::splat(V::Elem::ONE)))
-    };
-    // Below EXPM1_TINY, expm1(a) rounds to a; returning `hi` also keeps the sign of a zero
-    // (the sums above turn -0 into +0).
-    V::select(a.hi.abs().lt(V::splat(V::Elem::EXPM1_TINY)), a.hi, e)
+    }
 }
 
 /// `expm1` with the roundings of the reduced argument and of the final sum carried along
@@ -228,6 +237,19 @@ pub(crate) fn expm1_nonpositive_pair<W: Vector<Elem = f64>>(x: W) -> (W, W) {
 pub(crate) fn expm1_nonpositive<V: Vector>(x: V) -> V {
     // Below the cutoff the result rounds to -1; clamping keeps n >= -56 (NaN passes through).
     expm1_of(Arg::plain(x, V::Elem::EXPM1_CUTOFF))
+}
+
+/// [`expm1_nonpositive`] for `x < 0`: `x = -0.0` gives `+0.0` (ELU's forward, which takes
+/// `x` itself for `x >= 0`). Three operations fewer.
+#[inline(always)]
+pub(crate) fn expm1_negative<V: Vector>(x: V) -> V {
+    expm1_any_zero(Arg::plain(x, V::Elem::EXPM1_CUTOFF))
+}
+
+/// [`expm1_nonpositive_quotient`] for `x < 0` (as [`expm1_negative`]).
+#[inline(always)]
+pub(crate) fn expm1_negative_quotient<V: Vector>(x: V, d: V::Elem) -> V {
+    expm1_any_zero(Arg::quotient(x, d, V::Elem::EXPM1_CUTOFF))
 }
 
 /// `e^(x / d) - 1` for `d > 0` and `x <= 0`, with `x / d` carried in extended precision;
