@@ -2,13 +2,19 @@
 //! non-temporal stores. A kernel only says what it does to one vector.
 
 use crate::dispatch::WithSimd;
-use crate::simd::{Lockstep, Simd, Vector};
+use crate::simd::{Lockstep, Simd, Vector, LOCKSTEP_WIDTH};
 use crate::Float;
 
 /// An element-wise kernel with `N` inputs (1 for a forward, 2 for a backward `(x, dy)`).
 pub(crate) trait Kernel<T: Float, const N: usize>: Copy {
     /// The result for one vector of each input.
     fn apply<V: Vector<Elem = T>>(self, inputs: [V; N]) -> V;
+
+    /// Whether the driver's unrolled body runs this kernel on `UNROLL` vectors in lockstep
+    /// ([`Lockstep`]); else in pairs of single-vector calls. Lockstep pays for long
+    /// dependency chains (the transcendental f32 bodies: 1.3-1.6x on AVX2) and costs compile
+    /// time (the body is instantiated for the lockstep vector too), so only they ask for it.
+    const LOCKSTEP: bool = false;
 
     /// The rare path for a result `r` of [`Kernel::apply`] that holds NaN lanes: by default
     /// the NaN rule ([`fix_nans`]). A kernel may also return NaN for lanes it hands to a
@@ -22,7 +28,11 @@ pub(crate) trait Kernel<T: Float, const N: usize>: Copy {
 /// Vectors per loop iteration in the body, run in lockstep (measured on AVX2, Zen 3, 8K f32,
 /// against 4: sigmoid, silu and softplus 12-18% faster, elu 5%, hardswish and tanh within
 /// noise; against 8: elu 40% slower, from spills).
-const UNROLL: usize = 6;
+const UNROLL: usize = LOCKSTEP_WIDTH;
+const _: () = assert!(
+    UNROLL % 2 == 0,
+    "the unrolled body runs kernels without lockstep in pairs"
+);
 
 /// Output size in bytes from which out-of-place results are written with non-temporal stores:
 /// at that size input plus output no longer fit in a typical last-level-cache share, so
@@ -65,16 +75,14 @@ pub(crate) unsafe fn map<V, K, const N: usize>(
             i = head;
         }
         while i + UNROLL * lanes <= len {
-            let r = unsafe { apply_block::<V, K, N>(kernel, inputs, i) };
-            unsafe { r.store_stream(out.add(i)) };
+            unsafe { block::<V, K, N>(kernel, inputs, out, i, true) };
             i += UNROLL * lanes;
         }
         V::stream_fence();
     }
     if lanes > 1 {
         while i + UNROLL * lanes <= len {
-            let r = unsafe { apply_block::<V, K, N>(kernel, inputs, i) };
-            unsafe { r.store(out.add(i)) };
+            unsafe { block::<V, K, N>(kernel, inputs, out, i, false) };
             i += UNROLL * lanes;
         }
     } else {
@@ -111,6 +119,48 @@ where
     checked(kernel, inputs, kernel.apply(inputs))
 }
 
+/// One block of the unrolled body: `UNROLL` vectors at `i`, in lockstep where the kernel asks
+/// for it ([`Kernel::LOCKSTEP`]), else in pairs; stored with streaming stores if `stream`
+/// (then `out + i` is aligned to the vector size).
+///
+/// # Safety
+/// Each input must be valid for reads and `out` for writes of `UNROLL * V::LANES` elements
+/// at `i`.
+#[inline(always)]
+unsafe fn block<V, K, const N: usize>(
+    kernel: K,
+    inputs: [*const V::Elem; N],
+    out: *mut V::Elem,
+    i: usize,
+    stream: bool,
+) where
+    V: Vector,
+    K: Kernel<V::Elem, N>,
+{
+    // SAFETY (whole body): as the caller guarantees.
+    if K::LOCKSTEP && V::LANES > 1 {
+        let r = unsafe { apply_block::<V, K, N>(kernel, inputs, i) };
+        if stream {
+            unsafe { r.store_stream(out.add(i)) };
+        } else {
+            unsafe { r.store(out.add(i)) };
+        }
+    } else {
+        let lanes = V::LANES;
+        for u in (0..UNROLL).step_by(2) {
+            let at = i + u * lanes;
+            let (a, b) = unsafe { apply_pair::<V, K, N>(kernel, inputs, at) };
+            if stream {
+                unsafe { a.store_stream(out.add(at)) };
+                unsafe { b.store_stream(out.add(at + lanes)) };
+            } else {
+                unsafe { a.store(out.add(at)) };
+                unsafe { b.store(out.add(at + lanes)) };
+            }
+        }
+    }
+}
+
 /// `kernel` on the `UNROLL` vectors at `i` of each input in lockstep ([`Lockstep`]: each
 /// step of the body on all of them before the next), the NaN rule applied with one test for
 /// the block (an unordered compare per vector, their union, one branch).
@@ -122,17 +172,48 @@ unsafe fn apply_block<V, K, const N: usize>(
     kernel: K,
     inputs: [*const V::Elem; N],
     i: usize,
-) -> Lockstep<V, UNROLL>
+) -> Lockstep<V>
 where
     V: Vector,
     K: Kernel<V::Elem, N>,
 {
-    let mut loaded = [Lockstep::<V, UNROLL>::zero(); N];
+    let mut loaded = [Lockstep::<V>::zero(); N];
     for k in 0..N {
         // SAFETY: the caller guarantees the block of each input is readable.
         loaded[k] = unsafe { Lockstep::load(inputs[k].add(i)) };
     }
     checked(kernel, loaded, kernel.apply(loaded))
+}
+
+/// `kernel` on the two vectors at `i` and `i + V::LANES` of each input, the NaN rule applied
+/// with one test for both results (an unordered compare of the pair, then a branch, instead of
+/// a compare and a branch per vector): only a pair holding a NaN result takes the fix-up.
+///
+/// # Safety
+/// Each input must be valid for reads of `2 * V::LANES` elements at `i`.
+#[inline(always)]
+unsafe fn apply_pair<V, K, const N: usize>(
+    kernel: K,
+    inputs: [*const V::Elem; N],
+    i: usize,
+) -> (V, V)
+where
+    V: Vector,
+    K: Kernel<V::Elem, N>,
+{
+    // No closures over the loads here: LLVM may leave them out of line, compiled without the
+    // ISA's features. SAFETY: the caller guarantees both vectors of each input are readable.
+    let (mut a, mut b) = ([V::zero(); N], [V::zero(); N]);
+    for k in 0..N {
+        a[k] = unsafe { V::load(inputs[k].add(i)) };
+        b[k] = unsafe { V::load(inputs[k].add(i + V::LANES)) };
+    }
+    let (ra, rb) = (kernel.apply(a), kernel.apply(b));
+    if V::any(ra.either_nan(rb)) {
+        (kernel.fix(a, ra), kernel.fix(b, rb))
+    } else {
+        (ra, rb)
+    }
 }
 
 /// The NaN rule of every function, form and ISA, applied to every result `r` computed from
@@ -317,6 +398,9 @@ impl<T: Float, F: crate::simd::WideFn<N>, const N: usize> Kernel<T, N> for ViaF6
 pub(crate) struct Native<F>(pub F);
 
 impl<T: Float, F: crate::simd::NativeFn<N>, const N: usize> Kernel<T, N> for Native<F> {
+    // The f32 bodies; the f64 ones are not measured to gain and would double their code.
+    const LOCKSTEP: bool = core::mem::size_of::<T>() == 4;
+
     #[inline(always)]
     fn apply<V: Vector<Elem = T>>(self, inputs: [V; N]) -> V {
         V::eval_native(inputs, self.0)
@@ -328,21 +412,7 @@ impl<T: Float, F: crate::simd::NativeFn<N>, const N: usize> Kernel<T, N> for Nat
     /// take the f64 body, then the NaN rule applies.
     #[inline(always)]
     fn fix<V: Vector<Elem = T>>(self, inputs: [V; N], r: V) -> V {
-        if V::LANES == 1 {
-            // The Scalar ISA branches to the f64 body in the kernel itself.
-            return fix_nans(inputs, r);
-        }
-        let mut nan_in = inputs[0].is_nan();
-        for v in &inputs[1..] {
-            nan_in = V::mask_or(nan_in, v.is_nan());
-        }
-        let handed = V::select(nan_in, V::zero(), r).is_nan();
-        let r = if V::any(handed) {
-            V::select(handed, V::eval_wide(inputs, self.0), r)
-        } else {
-            r
-        };
-        fix_nans(inputs, r)
+        V::fix_handed(inputs, r, self.0)
     }
 }
 

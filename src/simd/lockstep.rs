@@ -1,4 +1,4 @@
-//! [`Lockstep`]: `K` vectors of one ISA driven as one, every operation applied to all `K`
+//! [`Lockstep`]: `K` (6) vectors of one ISA driven as one, every operation applied to all `K`
 //! before the next (the driver's unrolled body runs the kernels on it).
 //!
 //! A kernel body is one long dependency chain per vector (an exponential, a quotient, their
@@ -18,39 +18,55 @@ use crate::Float;
 /// `K` vectors of type `V` handled as one vector of `K * V::LANES` lanes (in memory order:
 /// component `k` holds lanes `k * V::LANES ..`).
 #[derive(Clone, Copy)]
-pub struct Lockstep<V, const K: usize>(pub [V; K]);
+pub struct Lockstep<V>(pub [V; K]);
 
-/// `Lockstep([f(self[0], ..), .., f(self[K - 1], ..)])`, written as a loop over `K` (not a
+/// Components of a [`Lockstep`] vector (the driver's unroll).
+pub(crate) const K: usize = 6;
+
+/// `[f(0), f(1), .., f(K - 1)]` for `each!(k => f(k))`, written out (not a loop, nor a
 /// closure passed to `array::map`, which LLVM may leave out of line, compiled without the
-/// ISA's features).
+/// ISA's features): the optimizer then has no loop to unroll and no array to split per
+/// operation, which keeps the compile time of the lockstep instantiations down.
 macro_rules! each {
     ($k:ident => $e:expr) => {{
-        let first = {
-            let $k = 0;
-            $e
-        };
-        let mut out = [first; K];
-        let mut $k = 1;
-        while $k < K {
-            out[$k] = $e;
-            $k += 1;
-        }
-        out
+        const _: () = assert!(K == 6, "each! is written out for six components");
+        [
+            {
+                let $k = 0;
+                $e
+            },
+            {
+                let $k = 1;
+                $e
+            },
+            {
+                let $k = 2;
+                $e
+            },
+            {
+                let $k = 3;
+                $e
+            },
+            {
+                let $k = 4;
+                $e
+            },
+            {
+                let $k = 5;
+                $e
+            },
+        ]
     }};
 }
 
-impl<V: Vector, const K: usize> Lockstep<V, K> {
+impl<V: Vector> Lockstep<V> {
     #[inline(always)]
     fn map(self, f: impl Fn(V) -> V) -> Self {
-        let mut out = self.0;
-        for v in &mut out {
-            *v = f(*v);
-        }
-        Lockstep(out)
+        Lockstep(each!(k => f(self.0[k])))
     }
 }
 
-impl<V: Vector, const K: usize> Vector for Lockstep<V, K> {
+impl<V: Vector> Vector for Lockstep<V> {
     type Elem = V::Elem;
     type Mask = [V::Mask; K];
     const LANES: usize = K * V::LANES;
@@ -194,6 +210,16 @@ impl<V: Vector, const K: usize> Vector for Lockstep<V, K> {
         any
     }
     #[inline(always)]
+    fn fix_handed<const N: usize, F: WideFn<N>>(inputs: [Self; N], r: Self, f: F) -> Self {
+        // A loop over the components, not written out: one copy of the (large, rare) f64
+        // bodies instead of one per component.
+        let mut out = r.0;
+        for (k, o) in out.iter_mut().enumerate() {
+            *o = V::fix_handed(component(&inputs, k), r.0[k], f);
+        }
+        Lockstep(out)
+    }
+    #[inline(always)]
     fn any_nan(self) -> bool {
         // The union of unordered compares (which fold exactly, two vectors per compare), one
         // test: cheaper than `any` of each component.
@@ -216,7 +242,7 @@ impl<V: Vector, const K: usize> Vector for Lockstep<V, K> {
         sum
     }
 
-    type Wide = Lockstep<V::Wide, K>;
+    type Wide = Lockstep<V::Wide>;
 
     #[inline(always)]
     fn eval_wide<const N: usize, F: WideFn<N>>(inputs: [Self; N], f: F) -> Self {
@@ -249,10 +275,7 @@ impl<V: Vector, const K: usize> Vector for Lockstep<V, K> {
 
 /// Component `k` of each input.
 #[inline(always)]
-fn component<V: Copy, const K: usize, const N: usize>(
-    inputs: &[Lockstep<V, K>; N],
-    k: usize,
-) -> [V; N] {
+fn component<V: Copy, const N: usize>(inputs: &[Lockstep<V>; N], k: usize) -> [V; N] {
     let mut out = [inputs[0].0[k]; N];
     for (o, v) in out.iter_mut().zip(inputs) {
         *o = v.0[k];

@@ -26,7 +26,7 @@ pub(crate) mod neon;
 mod conformance;
 
 mod lockstep;
-pub(crate) use lockstep::Lockstep;
+pub(crate) use lockstep::{Lockstep, K as LOCKSTEP_WIDTH};
 
 use crate::math::Accuracy;
 #[cfg(doc)]
@@ -149,6 +149,28 @@ pub trait Vector: Copy {
         Self::mask_or(self.is_nan(), b.is_nan())
     }
     /// Lanes set in `a` or in `b`.
+    /// The driver's rare path for a result `r` of a native body `f` that holds NaN lanes
+    /// (`driver::Native::fix`): the lanes the body handed over (NaN from inputs that are not
+    /// NaN, see `kernels::sigmoid::wide_where`) from `f`'s f64 body, then the NaN rule.
+    #[inline(always)]
+    fn fix_handed<const N: usize, F: WideFn<N>>(inputs: [Self; N], r: Self, f: F) -> Self {
+        if Self::LANES == 1 {
+            // The Scalar ISA branches to the f64 body in the kernel itself.
+            return crate::driver::fix_nans(inputs, r);
+        }
+        let mut nan_in = inputs[0].is_nan();
+        for v in &inputs[1..] {
+            nan_in = Self::mask_or(nan_in, v.is_nan());
+        }
+        let handed = Self::select(nan_in, Self::zero(), r).is_nan();
+        let r = if Self::any(handed) {
+            Self::select(handed, Self::eval_wide(inputs, f), r)
+        } else {
+            r
+        };
+        crate::driver::fix_nans(inputs, r)
+    }
+
     /// Whether any lane is NaN (the driver's test of every result).
     #[inline(always)]
     fn any_nan(self) -> bool {
