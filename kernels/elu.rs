@@ -215,6 +215,8 @@ impl<T: Float> Kernel<T, 2> for CeluTinyAlphaBackward<T> {
 struct EluBackward<T, const DIV: bool>(Elu<T>);
 
 impl<T: Float, const DIV: bool> Kernel<T, 2> for EluBackward<T, DIV> {
+    // f32, as the forward: the exponential is a long chain.
+    const LOCKSTEP: bool = core::mem::size_of::<T>() == 4;
     #[inline(always)]
     fn apply<V: Vector<Elem = T>>(self, [x, dy]: [V; 2]) -> V {
         let p = self.0;
