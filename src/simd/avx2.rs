@@ -13,7 +13,7 @@
 //! `unsafe` block below relies on it (the intrinsics need those CPU features) and, for memory
 //! accesses, on the caller's pointer contract stated on the `Vector` trait.
 
-use super::{NativeFn, Simd, Vector, WideFn};
+use super::{Simd, Vector, WideFn};
 use crate::math::{Full, Single};
 use core::arch::x86_64::*;
 
@@ -215,10 +215,6 @@ impl Vector for F32x8 {
     }
 
     #[inline(always)]
-    fn eval_native<const N: usize, F: NativeFn<N>>(inputs: [Self; N], f: F) -> Self {
-        f.eval_f32(inputs)
-    }
-    #[inline(always)]
     fn lookup8(self, table: &[f32; 8]) -> Self {
         // vpermps reads the low three bits of each index lane.
         F32x8(avx!(_mm256_permutevar8x32_ps(
@@ -418,10 +414,6 @@ impl Vector for F64x4 {
 
     #[inline(always)]
     fn eval_wide<const N: usize, F: WideFn<N>>(inputs: [Self; N], f: F) -> Self {
-        f.eval::<_, Full>(inputs)
-    }
-    #[inline(always)]
-    fn eval_native<const N: usize, F: NativeFn<N>>(inputs: [Self; N], f: F) -> Self {
         f.eval::<_, Full>(inputs)
     }
     #[inline(always)]

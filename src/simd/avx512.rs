@@ -11,7 +11,7 @@
 // Compiled only when build.rs saw rustc >= 1.89, where these intrinsics are stable.
 #![allow(clippy::incompatible_msrv)]
 
-use super::{NativeFn, Simd, Vector, WideFn};
+use super::{Simd, Vector, WideFn};
 use crate::math::{Full, Single};
 use core::arch::x86_64::*;
 
@@ -171,10 +171,6 @@ impl Vector for F32x16 {
         avx512!(_mm512_reduce_add_ps(self.0))
     }
 
-    #[inline(always)]
-    fn eval_native<const N: usize, F: NativeFn<N>>(inputs: [Self; N], f: F) -> Self {
-        f.eval_f32(inputs)
-    }
     #[inline(always)]
     fn lookup8(self, table: &[f32; 8]) -> Self {
         // vpermps reads the low four bits of each index lane: the table is repeated.
@@ -360,10 +356,6 @@ impl Vector for F64x8 {
 
     #[inline(always)]
     fn eval_wide<const N: usize, F: WideFn<N>>(inputs: [Self; N], f: F) -> Self {
-        f.eval::<_, Full>(inputs)
-    }
-    #[inline(always)]
-    fn eval_native<const N: usize, F: NativeFn<N>>(inputs: [Self; N], f: F) -> Self {
         f.eval::<_, Full>(inputs)
     }
     #[inline(always)]

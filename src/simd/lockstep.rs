@@ -12,8 +12,7 @@
 //! Every lane's result is the one the underlying vector gives for it (the operations are the
 //! same, lane by lane), so results are bit-identical to the single-vector path.
 
-use super::{NativeFn, Vector, WideFn};
-use crate::Float;
+use super::{Vector, WideFn};
 
 /// `K` vectors of type `V` handled as one vector of `K * V::LANES` lanes (in memory order:
 /// component `k` holds lanes `k * V::LANES ..`).
@@ -247,13 +246,6 @@ impl<V: Vector> Vector for Lockstep<V> {
     #[inline(always)]
     fn eval_wide<const N: usize, F: WideFn<N>>(inputs: [Self; N], f: F) -> Self {
         Lockstep(each!(k => V::eval_wide(component(&inputs, k), f)))
-    }
-    #[inline(always)]
-    fn eval_native<const N: usize, F: NativeFn<N>>(inputs: [Self; N], f: F) -> Self {
-        // The body itself runs on the lockstep vector: for f32 its steps interleave (the
-        // point of this type); for f64 `V::eval_native` runs the f64 body, which is generic
-        // over the vector too.
-        <V::Elem as Float>::eval_native(inputs, f)
     }
     #[inline(always)]
     fn lookup8(self, table: &[Self::Elem; 8]) -> Self {

@@ -194,8 +194,12 @@ pub trait Vector: Copy {
     fn eval_wide<const N: usize, F: WideFn<N>>(inputs: [Self; N], f: F) -> Self;
 
     /// Evaluates `f` natively: f32 vectors run [`NativeFn::eval_f32`], f64 vectors
-    /// [`WideFn::eval`] at [`Full`] accuracy.
-    fn eval_native<const N: usize, F: NativeFn<N>>(inputs: [Self; N], f: F) -> Self;
+    /// [`WideFn::eval`] at [`Full`] accuracy (chosen by the element type, so one body
+    /// serves every ISA and [`Lockstep`]).
+    #[inline(always)]
+    fn eval_native<const N: usize, F: NativeFn<N>>(inputs: [Self; N], f: F) -> Self {
+        <Self::Elem as Float>::eval_native(inputs, f)
+    }
 
     /// Lane-wise `table[bits & 7]`: the low three bits of each lane's bit pattern index an
     /// eight-entry table (one `vpermps` on x86; through memory where no override exists).

@@ -13,7 +13,7 @@
 //! `clamp_min`/`clamp_max` are a comparison and a bit select instead (unlike x86's `maxps`,
 //! whose operand order alone yields the right result).
 
-use super::{NativeFn, Simd, Vector, WideFn};
+use super::{Simd, Vector, WideFn};
 use crate::math::{Full, Single};
 use core::arch::aarch64::*;
 
@@ -173,11 +173,6 @@ impl Vector for F32x4 {
         neon!(vaddvq_f32(self.0))
     }
 
-    #[inline(always)]
-    fn eval_native<const N: usize, F: NativeFn<N>>(inputs: [Self; N], f: F) -> Self {
-        f.eval_f32(inputs)
-    }
-
     type Wide = F64x2;
 
     #[inline(always)]
@@ -319,10 +314,6 @@ impl Vector for F64x2 {
 
     #[inline(always)]
     fn eval_wide<const N: usize, F: WideFn<N>>(inputs: [Self; N], f: F) -> Self {
-        f.eval::<_, Full>(inputs)
-    }
-    #[inline(always)]
-    fn eval_native<const N: usize, F: NativeFn<N>>(inputs: [Self; N], f: F) -> Self {
         f.eval::<_, Full>(inputs)
     }
 }

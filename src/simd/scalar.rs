@@ -2,7 +2,7 @@
 //! plain Rust, and gives bit-for-bit the results of the SIMD instantiations (the same operations
 //! in the same order, with a fused `mul_add`).
 
-use super::{NativeFn, Simd, Vector, WideFn};
+use super::{Simd, Vector, WideFn};
 use crate::math::{Full, Single};
 #[cfg(not(feature = "std"))]
 #[allow(unused_imports)] // unused where `std` is linked anyway (the unit tests)
@@ -22,7 +22,7 @@ impl Simd for Scalar {
 pub struct Lane<T>(pub T);
 
 macro_rules! lane_impl {
-    ($t:ty, $mant:expr, $accuracy:ty, $native:ident) => {
+    ($t:ty, $mant:expr, $accuracy:ty) => {
         impl Vector for Lane<$t> {
             type Elem = $t;
             type Mask = bool;
@@ -154,10 +154,6 @@ macro_rules! lane_impl {
             }
 
             #[inline(always)]
-            fn eval_native<const N: usize, F: NativeFn<N>>(inputs: [Self; N], f: F) -> Self {
-                $native(inputs, f)
-            }
-            #[inline(always)]
             fn lookup8(self, table: &[$t; 8]) -> Self {
                 Lane(crate::Float::lookup8(self.0, table))
             }
@@ -177,17 +173,5 @@ macro_rules! lane_impl {
     };
 }
 
-/// `eval_native` of an f32 lane: the native f32 body.
-#[inline(always)]
-fn native_f32<const N: usize, F: NativeFn<N>>(inputs: [Lane<f32>; N], f: F) -> Lane<f32> {
-    f.eval_f32(inputs)
-}
-
-/// `eval_native` of an f64 lane: the f64 body.
-#[inline(always)]
-fn native_f64<const N: usize, F: NativeFn<N>>(inputs: [Lane<f64>; N], f: F) -> Lane<f64> {
-    f.eval::<_, Full>(inputs)
-}
-
-lane_impl!(f32, 23, Single, native_f32);
-lane_impl!(f64, 52, Full, native_f64);
+lane_impl!(f32, 23, Single);
+lane_impl!(f64, 52, Full);
