@@ -140,9 +140,6 @@ struct Hardswish<T>(Reciprocal<T>);
 impl<T: Float> Kernel<T, 1> for Hardswish<T> {
     #[inline(always)]
     fn apply<V: Vector<Elem = T>>(self, [x]: [V; 1]) -> V {
-        if core::mem::size_of::<T>() == 4 {
-            return hardswish_f32_lean(self.0, x);
-        }
         // x h with h = (x + 3) / 6 as h + h_lo (the division's remainder is exact by FMA):
         // one rounding at the end, and x = -0.0 and x <= -3 give -0.0 with no select.
         let (xc, s, err) = shifted_by_three(x);
@@ -151,22 +148,6 @@ impl<T: Float> Kernel<T, 1> for Hardswish<T> {
         let middle = xc.mul_add(h, xc.mul(h_lo));
         V::select(V::splat(T::from_f64(3.0)).le(x), x, middle)
     }
-}
-
-/// f32 hardswish in five operations and one FMA: `xc = max(x, -3)`, `s = min(xc + 3, 6)`,
-/// `h = s / 6` rounded (`s hi + s lo`, the two-part reciprocal), `y = xc h` rounded. Three
-/// roundings instead of the f64 path's one (measured 1.88 ULP for every f32 input, 0.50 ULP
-/// for the double-length form it replaces at 2.2x its time): `s` is exact near `x = -3`
-/// (Sterbenz), so the result keeps its relative accuracy where it vanishes; `h` is exactly 1
-/// for `s = 6` (so `x >= 3` gives `x`), and 0 for `x <= -3` (`-0.0` from `-3 * 0`, `-inf`
-/// included, clamped first).
-#[inline(always)]
-fn hardswish_f32_lean<T: Float, V: Vector<Elem = T>>(r: Reciprocal<T>, x: V) -> V {
-    let three = V::splat(T::from_f64(3.0));
-    let xc = x.clamp_min(three.neg());
-    let s = xc.add(three).clamp_max(V::splat(T::from_f64(6.0)));
-    let h = s.mul_add(V::splat(r.hi), s.mul(V::splat(r.lo)));
-    xc.mul(h)
 }
 
 #[derive(Clone, Copy)]
@@ -242,13 +223,12 @@ isa_fn! {
 isa_fn! {
     /// Hardswish, out of place: `y[i] = x[i] * clamp(x[i] + 3, 0, 6) / 6` (as PyTorch).
     ///
-    /// f64: correctly rounded but for rare near-ties (the product and the division by 6 are
-    /// carried to twice the precision; 0.50 ULP). f32: `clamp(x, -3, ..) * (min(x + 3, 6) / 6)`
-    /// with three roundings, in five vector operations and one FMA (2.2x faster than the
-    /// double-length form; measured 1.88 ULP for every f32 input, exact for `x >= 3`, and the
-    /// relative error stays bounded as the result vanishes at `-3`, where `x + 3` is exact).
-    /// NaN gives NaN; every `x <= -3` gives `-0.0`, `-inf` included (PyTorch gives NaN at
-    /// `-inf`).
+    /// Correctly rounded but for rare near-ties (the sum `x + 3`, the product and the
+    /// division by 6 are carried to twice the precision; measured 0.50 ULP for every f32
+    /// input). Any f32 intermediate rounded on the way costs up to 1 ULP more: the
+    /// three-rounding form of the fast peers, `max(x, -3) * (min(x + 3, 6) / 6)`, measured
+    /// 1.88 ULP, beyond the 1 ULP this function promises. NaN gives NaN; every `x <= -3` gives
+    /// `-0.0`, `-inf` included (PyTorch gives NaN at `-inf`).
     ///
     /// # Panics
     /// If `x.len() != y.len()`.

@@ -50,7 +50,7 @@
 //! | [`gelu_tanh`] | `x/2 * (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))` | none | no | smooth, zero at x0 = -0.7525; limits 0 and 1 at -inf, +inf | NaN -> NaN; -inf -> -0, +inf -> +inf | 0.637 / 1.19 / 1.15 / 2.82 |
 //! | [`softplus`] | `beta x > threshold ? x : ln(1 + e^(beta x)) / beta` | `beta = 1.0` (0 < value < inf), `threshold = 20.0` (finite) | no | sigmoid(beta x), 1 above the threshold; multiply | NaN -> NaN; -inf -> 0, +inf -> +inf | 0.622 / 0.614 / 0.97 / 0.8 |
 //! | [`mish`] | `x * tanh(softplus(x))` | none | no | smooth, zero at x0 = -1.1924; limits 0 and 1 at -inf, +inf | NaN -> NaN; -inf -> -0, +inf -> +inf | 0.8 / 0.51 / 1.52 / 2.4 |
-//! | [`hardswish`] | `x * clamp(x + 3, 0, 6) / 6` | none | no | hardswish'(-3) = 0 (select), hardswish'(3) = 1 | NaN -> NaN; every x <= -3 (and -inf) -> -0 | 1.88 / 0.5 / 0.5 / 0.33 |
+//! | [`hardswish`] | `x * clamp(x + 3, 0, 6) / 6` | none | no | hardswish'(-3) = 0 (select), hardswish'(3) = 1 | NaN -> NaN; every x <= -3 (and -inf) -> -0 | 0.5 / 0.5 / 0.5 / 0.33 |
 //! | [`hardsigmoid`] | `clamp(x + 3, 0, 6) / 6` | none | no | 0 at -3 and 3; select | NaN -> NaN; +-inf -> 1, 0 | 0.5 / 0.33 / 0.33 / 0.33 |
 //! | [`softsign`] | `x / (1 + abs(x))` | none | no | 1 / (1 + abs(x))^2, 1 at 0; multiply | NaN -> NaN; +-inf -> +-1 (the limits), gradient 0; -0 -> -0 | 0.5 / 1 / 0.5 / 0.5 |
 //! | [`threshold`] | `x <= threshold ? value : x` | `threshold = 0.0` (finite), `value = 0.0` (finite) | no | 0 at x = threshold (strict x > threshold); select | NaN -> NaN; +-inf compared as numbers | 0 / 0 / 0 / 0 |

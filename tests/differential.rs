@@ -485,9 +485,7 @@ fn smooth_forward<T: TestFloat>() -> Vec<Forward<T>> {
             simd: hardswish_on,
             inplace: hardswish_inplace_on,
             reference: r::hardswish,
-            // f32: three roundings (1.88 ULP from the exact value, so up to 2 from the
-            // reference's rounded one).
-            tol: Tol::Ulp(2.0),
+            tol: smooth::<T>(2.0),
         },
         Forward {
             name: "hardsigmoid",

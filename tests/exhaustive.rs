@@ -299,7 +299,7 @@ fn smooth_cases() -> Vec<Case> {
                     x * (x + 3.0).min(6.0) / 6.0
                 }
             },
-            bound: 2.0,
+            bound: 1.0,
         },
         Case {
             name: "hardswish_backward",
