@@ -82,11 +82,24 @@ impl Params {
     }
 }
 
+/// Softplus; `UNIT_BETA` for `beta = 1` (PyTorch's default), where `z = x` exactly and the
+/// division by `beta` drops out: the same results as the general body with `beta = 1`, in
+/// eleven vector operations and one division fewer.
 #[derive(Clone, Copy)]
-struct Softplus(Params);
-impl NativeFn<1> for Softplus {
+struct Softplus<const UNIT_BETA: bool>(Params);
+impl<const UNIT_BETA: bool> NativeFn<1> for Softplus<UNIT_BETA> {
     #[inline(always)]
     fn eval_f32<V: Vector<Elem = f32>>(self, [x]: [V; 1]) -> V {
+        if UNIT_BETA {
+            // max(x, 0) + ln(1 + e^-|x|), the sum by 2Sum, rounded once.
+            let above = V::splat(self.0.threshold as f32).lt(x);
+            let a = x.abs().neg();
+            let (eh, el) = native::exp_pair(a);
+            let (lh, ll) = native_log::log1p_pair(eh, el);
+            let (s, s_err) = math::two_sum(x.clamp_min(V::zero()), lh);
+            let y = s.add(s_err.add(ll));
+            return wide_beyond(a, V::select(above, x, y), [x], self);
+        }
         // (max(z, 0) + ln(1 + e^-|z|)) / beta with z = beta x + z_lo exactly: e^-|z| with the
         // low part folded in, ln(1 + e) as a pair (`native_log`), the sum by 2Sum, and the
         // quotient by beta corrected by one FMA remainder: one rounding.
@@ -106,7 +119,7 @@ impl NativeFn<1> for Softplus {
         wide_beyond(a, V::select(above, x, y), [x], self)
     }
 }
-impl WideFn<1> for Softplus {
+impl<const UNIT_BETA: bool> WideFn<1> for Softplus<UNIT_BETA> {
     #[inline(always)]
     fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [x]: [W; 1]) -> W {
         let z = x.mul(W::splat(self.0.beta));
@@ -441,7 +454,12 @@ isa_fn! {
     pub fn softplus / softplus_on(isa)(x: &[T], y: &mut [T], beta: T, threshold: T) {
         checks::same_len("softplus", &[("x", x.len()), ("y", y.len())]);
         check_params("softplus", beta, threshold);
-        dispatch("softplus", isa, Unary { kernel: Native(Softplus(Params::new(beta, threshold))), x, y })
+        let params = Params::new(beta, threshold);
+        if beta == T::ONE {
+            dispatch("softplus", isa, Unary { kernel: Native(Softplus::<true>(params)), x, y })
+        } else {
+            dispatch("softplus", isa, Unary { kernel: Native(Softplus::<false>(params)), x, y })
+        }
     }
 }
 
@@ -456,7 +474,12 @@ isa_fn! {
     /// ```
     pub fn softplus_inplace / softplus_inplace_on(isa)(xy: &mut [T], beta: T, threshold: T) {
         check_params("softplus_inplace", beta, threshold);
-        dispatch("softplus_inplace", isa, UnaryInPlace { kernel: Native(Softplus(Params::new(beta, threshold))), xy })
+        let params = Params::new(beta, threshold);
+        if beta == T::ONE {
+            dispatch("softplus_inplace", isa, UnaryInPlace { kernel: Native(Softplus::<true>(params)), xy })
+        } else {
+            dispatch("softplus_inplace", isa, UnaryInPlace { kernel: Native(Softplus::<false>(params)), xy })
+        }
     }
 }
 
