@@ -8,7 +8,7 @@
 //! (`Vector::lookup8`), as its f32 value `T[j]` (with the exponent field pre-adjusted so
 //! that adding `m << 20` to the bit pattern multiplies it by `2^n`) and its relative rounding
 //! error `rho[j]`, which enters the polynomial as its constant term:
-//! `e^a = 2^n T[j] (1 + p)`, `p = t ((1 + c2 t) + t^2 (c3 + c4 t)) + rho[j]` (the polynomial's
+//! `e^a = 2^n T[j] (1 + p)`, `p = t (1 + t (c2 + t (c3 + c4 t))) + rho[j]` (the polynomial's
 //! own relative error is 2^-32 on the interval). Then `hi = fma(s, p, s)` and `lo` its
 //! rounding error, exactly (`s - hi` is exact by Sterbenz).
 //!
@@ -63,11 +63,13 @@ pub(crate) fn exp_pair<V: Vector<Elem = f32>>(a: V) -> (V, V) {
     let m = k.sub(V::splat(MAGIC));
     let t = m.mul_add(V::splat(-LN2_8_HI), a);
     let t = m.mul_add(V::splat(-LN2_8_LO), t);
-    // Estrin: (1 + c2 t) + t^2 (c3 + c4 t), two steps of latency instead of three.
-    let q = t.mul(t).mul_add(
-        t.mul_add(V::splat(C4), V::splat(C3)),
-        t.mul_add(V::splat(C2), V::splat(1.0)),
-    );
+    // Horner, not Estrin: one product fewer (t^2), which measured 3-5% faster on sigmoid,
+    // SiLU and tanh (AVX2, Zen 3, 8K; the lockstep bodies are bound by the FMA pipes, not by
+    // latency).
+    let q = t
+        .mul_add(V::splat(C4), V::splat(C3))
+        .mul_add(t, V::splat(C2))
+        .mul_add(t, V::splat(1.0));
     let p = t.mul_add(q, k.lookup8(&TABLE_RHO));
     let table = TABLE_BITS.map(f32::from_bits);
     let s = k.lookup8(&table).add_shifted_bits(k);
