@@ -163,11 +163,19 @@ fn scaled_f32<V: Vector<Elem = f32>>(x: V, p: Params) -> (V, V, V::Mask) {
     (z, z_lo, above)
 }
 
+/// The softplus gradient; `UNIT_BETA` for `beta = 1`, as [`Softplus`].
 #[derive(Clone, Copy)]
-struct SoftplusBackward(Params);
-impl NativeFn<2> for SoftplusBackward {
+struct SoftplusBackward<const UNIT_BETA: bool>(Params);
+impl<const UNIT_BETA: bool> NativeFn<2> for SoftplusBackward<UNIT_BETA> {
     #[inline(always)]
     fn eval_f32<V: Vector<Elem = f32>>(self, [x, dy]: [V; 2]) -> V {
+        if UNIT_BETA {
+            let above = V::splat(self.0.threshold as f32).lt(x);
+            let a = x.abs().neg();
+            let (eh, el) = native::exp_pair(a);
+            let s = logistic_f32(x, eh, el).value();
+            return wide_beyond(a, V::select(above, dy, dy.mul(s)), [x, dy], self);
+        }
         // dy sigmoid(z + z_lo): e^-|z| with the low part folded in (e^(a + a_lo) = e^a (1 +
         // a_lo)), the compensated quotient rounded once, then the product by dy.
         let (z, z_lo, above) = scaled_f32(x, self.0);
@@ -180,7 +188,7 @@ impl NativeFn<2> for SoftplusBackward {
         wide_beyond(a, r, [x, dy], self)
     }
 }
-impl WideFn<2> for SoftplusBackward {
+impl<const UNIT_BETA: bool> WideFn<2> for SoftplusBackward<UNIT_BETA> {
     #[inline(always)]
     fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [x, dy]: [W; 2]) -> W {
         let z = x.mul(W::splat(self.0.beta));
@@ -504,7 +512,12 @@ isa_fn! {
     pub fn softplus_backward / softplus_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T], beta: T, threshold: T) {
         checks::same_len("softplus_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
         check_params("softplus_backward", beta, threshold);
-        dispatch("softplus_backward", isa, Binary { kernel: Native(SoftplusBackward(Params::new(beta, threshold))), a: x, b: dy, out: dx })
+        let params = Params::new(beta, threshold);
+        if beta == T::ONE {
+            dispatch("softplus_backward", isa, Binary { kernel: Native(SoftplusBackward::<true>(params)), a: x, b: dy, out: dx })
+        } else {
+            dispatch("softplus_backward", isa, Binary { kernel: Native(SoftplusBackward::<false>(params)), a: x, b: dy, out: dx })
+        }
     }
 }
 
