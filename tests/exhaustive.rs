@@ -84,7 +84,7 @@ fn elu_cases() -> Vec<Case> {
             name: "celu(alpha 2)",
             simd: |i, x, y| celu_on(i, x, y, 2.0),
             exact: |x| if x > 0.0 { x } else { 2.0 * (x / 2.0).exp_m1() },
-            bound: 2.0,
+            bound: 1.0,
         },
         Case {
             name: "selu",
