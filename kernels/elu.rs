@@ -152,10 +152,9 @@ impl<T: Float, const DIV: bool, const SPLIT: bool> Kernel<T, 1> for EluForward<T
         // is), so it need not keep the sign of a zero (three operations fewer).
         if DIV {
             // CELU: alpha expm1(x / alpha) = x (1 + u/2 + ..), u = x / alpha, rounds to x itself
-            // where |u| < eps/4 (f32 2^-25, f64 2^-54); there the quotient may be subnormal,
-            // and its rounding would cost up to 1 ULP after the product by alpha.
-            let quarter_eps = f64::from_bits(if core::mem::size_of::<T>() == 4 { 0x3e60_0000_0000_0000 } else { 0x3c90_0000_0000_0000 });
-            let tiny = p.input_div * T::from_f64(quarter_eps);
+            // where expm1(u) rounds to u (|u| < EXPM1_TINY); there the quotient may be
+            // subnormal, and its rounding would cost up to 1 ULP after the product by alpha.
+            let tiny = p.input_div * T::EXPM1_TINY;
             let neg = math::expm1_negative_quotient(x, p.input_div).mul(V::splat(p.neg_coef));
             let linear = x.abs().lt(V::splat(tiny));
             return V::select(V::mask_or(V::zero().le(x), linear), x, neg);
@@ -340,7 +339,7 @@ isa_fn! {
     /// `alpha = 1` it runs [`elu`]'s kernel (no division: the results are `elu`'s bit for bit,
     /// and as fast); error as [`elu`]. Another `alpha`: `x / alpha` carried to about twice the
     /// precision, the product by `alpha` one rounding more; `x` itself where `|x / alpha| <
-    /// 2^-25` (f32; 2^-54 for f64), where the result rounds to `x` and a subnormal quotient
+    /// 2^-26` (f32; 2^-55 for f64), where the result rounds to `x` and a subnormal quotient
     /// would lose bits. Measured with `alpha = 2`: 0.88 ULP for every f32 input.
     ///
     /// # Panics

@@ -248,10 +248,10 @@ isa_fn! {
     /// Correctly rounded but for rare near-ties (f32: evaluated in f64 lanes, five operations,
     /// rounded once; f64: the sum `x + 3`, the product and the division by 6 carried to twice
     /// the precision; measured 0.50 ULP for every f32 input). Any f32 intermediate rounded on
-    /// the way costs up to 1 ULP more: the
-    /// three-rounding form of the fast peers, `max(x, -3) * (min(x + 3, 6) / 6)`, measured
-    /// 1.88 ULP, beyond the 1 ULP this function promises. NaN gives NaN; every `x <= -3` gives
-    /// `-0.0`, `-inf` included (PyTorch gives NaN at `-inf`).
+    /// the way costs up to 1 ULP more: the fast peers' three-rounding form,
+    /// `max(x, -3) * (min(x + 3, 6) / 6)`, measured 1.88 ULP, beyond the 1 ULP promised here.
+    /// NaN gives NaN; every `x <= -3` gives `-0.0`, `-inf` included (PyTorch gives NaN at
+    /// `-inf`).
     ///
     /// # Panics
     /// If `x.len() != y.len()`.

@@ -83,39 +83,38 @@ impl Params {
 }
 
 /// Softplus; `UNIT_BETA` for `beta = 1` (PyTorch's default), where `z = x` exactly and the
-/// division by `beta` drops out: the same results as the general body with `beta = 1`, in
-/// eleven vector operations and one division fewer.
+/// low part and the division by `beta` drop out (see `scaled_f32`): the same results as
+/// `beta = 1` gives the general form, in eleven vector operations and one division fewer.
 #[derive(Clone, Copy)]
 struct Softplus<const UNIT_BETA: bool>(Params);
 impl<const UNIT_BETA: bool> NativeFn<1> for Softplus<UNIT_BETA> {
     #[inline(always)]
     fn eval_f32<V: Vector<Elem = f32>>(self, [x]: [V; 1]) -> V {
-        if UNIT_BETA {
-            // max(x, 0) + ln(1 + e^-|x|), the sum by 2Sum, rounded once.
-            let above = V::splat(self.0.threshold as f32).lt(x);
-            let a = x.abs().neg();
-            let (eh, el) = native::exp_pair(a);
-            let (lh, ll) = native_log::log1p_pair(eh, el);
-            let (s, s_err) = math::two_sum(x.clamp_min(V::zero()), lh);
-            let y = s.add(s_err.add(ll));
-            return wide_beyond(a, V::select(above, x, y), [x], self);
-        }
         // (max(z, 0) + ln(1 + e^-|z|)) / beta with z = beta x + z_lo exactly: e^-|z| with the
         // low part folded in, ln(1 + e) as a pair (`native_log`), the sum by 2Sum, and the
-        // quotient by beta corrected by one FMA remainder: one rounding.
-        let (z, z_lo, above) = scaled_f32(x, self.0);
+        // quotient by beta corrected by one FMA remainder: one rounding. With beta = 1, z = x:
+        // no low part and no quotient.
+        let (z, z_lo, above) = scaled_f32::<V, UNIT_BETA>(x, self.0);
         let a = z.abs().neg();
         let positive = V::zero().lt(z);
-        let a_lo = V::select(positive, z_lo.neg(), z_lo);
         let (eh, el) = native::exp_pair(a);
-        let el = eh.mul_add(a_lo, el);
+        let el = match z_lo {
+            Some(z_lo) => eh.mul_add(V::select(positive, z_lo.neg(), z_lo), el),
+            None => el,
+        };
         let (lh, ll) = native_log::log1p_pair(eh, el);
         let (s, s_err) = math::two_sum(z.clamp_min(V::zero()), lh);
-        let s_lo = s_err.add(ll).add(V::select(positive, z_lo, V::zero()));
-        let beta = V::splat(self.0.beta as f32);
-        let q0 = s.div(beta);
-        let rem = q0.neg().mul_add(beta, s).add(s_lo);
-        let y = rem.mul_add(V::splat((1.0 / self.0.beta) as f32), q0);
+        let s_lo = s_err.add(ll);
+        let y = match z_lo {
+            Some(z_lo) => {
+                let s_lo = s_lo.add(V::select(positive, z_lo, V::zero()));
+                let beta = V::splat(self.0.beta as f32);
+                let q0 = s.div(beta);
+                let rem = q0.neg().mul_add(beta, s).add(s_lo);
+                rem.mul_add(V::splat((1.0 / self.0.beta) as f32), q0)
+            }
+            None => s.add(s_lo),
+        };
         wide_beyond(a, V::select(above, x, y), [x], self)
     }
 }
@@ -153,14 +152,18 @@ impl<const UNIT_BETA: bool> WideFn<1> for Softplus<UNIT_BETA> {
 /// `z = beta x` for f32 lanes as `(z, z_lo)` exactly (the product by FMA), and the lanes
 /// where `z + z_lo > threshold`: the exact comparison of the f64 forms, as `(z - threshold) +
 /// z_lo > 0` (the difference is exact where the sum could change its sign, by Sterbenz).
+/// `UNIT_BETA` (beta = 1): `(x, None, x > threshold)`, the same comparison with no low part.
 #[inline(always)]
-fn scaled_f32<V: Vector<Elem = f32>>(x: V, p: Params) -> (V, V, V::Mask) {
+fn scaled_f32<V: Vector<Elem = f32>, const UNIT_BETA: bool>(x: V, p: Params) -> (V, Option<V>, V::Mask) {
     // Exact: `beta` and `threshold` came from f32 values.
     let (beta, threshold) = (V::splat(p.beta as f32), V::splat(p.threshold as f32));
+    if UNIT_BETA {
+        return (x, None, threshold.lt(x));
+    }
     let z = x.mul(beta);
     let z_lo = x.mul_add(beta, z.neg());
     let above = V::zero().lt(z.sub(threshold).add(z_lo));
-    (z, z_lo, above)
+    (z, Some(z_lo), above)
 }
 
 /// The softplus gradient; `UNIT_BETA` for `beta = 1`, as [`Softplus`].
@@ -169,20 +172,15 @@ struct SoftplusBackward<const UNIT_BETA: bool>(Params);
 impl<const UNIT_BETA: bool> NativeFn<2> for SoftplusBackward<UNIT_BETA> {
     #[inline(always)]
     fn eval_f32<V: Vector<Elem = f32>>(self, [x, dy]: [V; 2]) -> V {
-        if UNIT_BETA {
-            let above = V::splat(self.0.threshold as f32).lt(x);
-            let a = x.abs().neg();
-            let (eh, el) = native::exp_pair(a);
-            let s = logistic_f32(x, eh, el).value();
-            return wide_beyond(a, V::select(above, dy, dy.mul(s)), [x, dy], self);
-        }
         // dy sigmoid(z + z_lo): e^-|z| with the low part folded in (e^(a + a_lo) = e^a (1 +
         // a_lo)), the compensated quotient rounded once, then the product by dy.
-        let (z, z_lo, above) = scaled_f32(x, self.0);
+        let (z, z_lo, above) = scaled_f32::<V, UNIT_BETA>(x, self.0);
         let a = z.abs().neg();
-        let a_lo = V::select(V::zero().le(z), z_lo.neg(), z_lo);
         let (eh, el) = native::exp_pair(a);
-        let el = eh.mul_add(a_lo, el);
+        let el = match z_lo {
+            Some(z_lo) => eh.mul_add(V::select(V::zero().le(z), z_lo.neg(), z_lo), el),
+            None => el,
+        };
         let s = logistic_f32(z, eh, el).value();
         let r = V::select(above, dy, dy.mul(s));
         wide_beyond(a, r, [x, dy], self)
