@@ -4,7 +4,7 @@
 //! select (threshold, thresholded ReLU, hardshrink, RReLU) are exact and are held to their
 //! references bit for bit by `tests/differential.rs`.
 
-use super::{ones, plus_times, sig, times, Case};
+use super::{exp_of_neg, ones, plus_times, sig, sig_and_slope, tanh_exact, times, Case};
 use simd_activations::*;
 
 /// `x - tanh(x)`: below `|x| = 0.01` from the first five terms of its series (exact
@@ -18,14 +18,15 @@ fn tanhshrink_exact(x: f64) -> f64 {
                 + w * (-2.0 / 15.0
                     + w * (17.0 / 315.0 + w * (-62.0 / 2835.0 + w * 1382.0 / 155_925.0))))
     } else {
-        x - x.tanh()
+        x - tanh_exact(x)
     }
 }
 
 /// `sigmoid(u) + u sigmoid(u) sigmoid(-u)` at `u = k x`, with the limits at infinity.
 fn scaled_silu_slope(x: f64, k: f64) -> f64 {
     let u = k * x;
-    plus_times(sig(u), u, sig(u) * sig(-u))
+    let (s, d) = sig_and_slope(u);
+    plus_times(s, u, d)
 }
 
 pub(super) fn cases() -> Vec<Case> {
@@ -76,13 +77,16 @@ pub(super) fn cases() -> Vec<Case> {
         Case {
             name: "tanhshrink_backward",
             simd: |i, x, d| tanhshrink_backward_on(i, x, &ones(x.len()), d),
-            exact: |x| x.tanh() * x.tanh(),
+            exact: |x| {
+                let t = tanh_exact(x);
+                t * t
+            },
             bound: 2.0,
         },
         Case {
             name: "log_sigmoid",
             simd: log_sigmoid_on,
-            exact: |x| x.min(0.0) - (-x.abs()).exp().ln_1p(),
+            exact: |x| x.min(0.0) - exp_of_neg(x.abs()).ln_1p(),
             bound: 1.0,
         },
         Case {
