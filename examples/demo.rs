@@ -21,8 +21,13 @@
 //! (the in-place forms get a fresh buffer before each, untimed), divided by `n`; memcpy is
 //! the faster of `copy_from_slice` and a copy loop of the same 8192 f32, timed the same way in
 //! the same run.
+//!
+//! Then the GLU family ([`Gated::ALL`], from `registry::GATED`), forward and backward: every
+//! ISA bit-identical to Scalar (NaN aside), the active ISA bit-identical to the unfused
+//! composition (the activation, then the products), timed the same way, with the ratio to
+//! the activation alone (forward) or to its gradient (backward) in the same run.
 
-use simd_activations::{Activation, Isa};
+use simd_activations::{Activation, Gated, Isa};
 use std::hint::black_box;
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -365,6 +370,114 @@ fn time(a: &Activation, form: Form, isa: Isa) -> f64 {
     ns_per_element(setup, call)
 }
 
+/// Bits, with every NaN equal (the checks against Scalar and the composition).
+fn same_bits(a: &[f32], b: &[f32]) -> bool {
+    a.iter().zip(b).all(|(x, y)| same(*x, *y))
+}
+
+/// Checks one GLU-family function (see the module docs); `Err` names the first difference.
+fn check_gated(g: Gated, isas: &[Isa], isa: Isa) -> Result<(), String> {
+    let act: Activation = g.spec().activation.parse().map_err(|e| format!("{e}"))?;
+    let mut rng = Rng(7);
+    let mut a = inputs(&act);
+    let n = a.len();
+    a.rotate_left(n / 3);
+    let b: Vec<f32> = (0..n)
+        .map(|_| ((rng.next() >> 40) as f32 / (1u64 << 24) as f32 - 0.5) * 64.0)
+        .collect();
+    let dy: Vec<f32> = (0..n)
+        .map(|_| ((rng.next() >> 40) as f32 / (1u64 << 24) as f32 - 0.5) * 4.0)
+        .collect();
+    let run = |isa: Isa| {
+        let mut y = vec![0.0f32; n];
+        let (mut da, mut db) = (vec![0.0f32; n], vec![0.0f32; n]);
+        g.forward_on(isa, &a, &b, &mut y).expect("forward");
+        g.backward_on(isa, &a, &b, &dy, &mut da, &mut db)
+            .expect("backward");
+        (y, da, db)
+    };
+    let scalar = run(Isa::Scalar);
+    for &other in isas {
+        let got = run(other);
+        if !(same_bits(&got.0, &scalar.0)
+            && same_bits(&got.1, &scalar.1)
+            && same_bits(&got.2, &scalar.2))
+        {
+            return Err(format!("{other} differs from scalar"));
+        }
+    }
+    // The composition on the active ISA: the activation of the gated half, the products.
+    let (gate, other) = if g.spec().gates_a { (&a, &b) } else { (&b, &a) };
+    let mut f = vec![0.0f32; n];
+    act.forward_on(isa, gate, &mut f).expect("activation");
+    let up: Vec<f32> = (0..n).map(|i| dy[i] * other[i]).collect();
+    let mut df = vec![0.0f32; n];
+    act.backward_on(isa, gate, &up, &mut df).expect("gradient");
+    let y: Vec<f32> = (0..n).map(|i| f[i] * other[i]).collect();
+    let d_other: Vec<f32> = (0..n).map(|i| f[i] * dy[i]).collect();
+    let (want_da, want_db) = if g.spec().gates_a {
+        (df, d_other)
+    } else {
+        (d_other, df)
+    };
+    let got = run(isa);
+    if !same_bits(&got.0, &y) {
+        return Err("forward differs from the composition".into());
+    }
+    if !(same_bits(&got.1, &want_da) && same_bits(&got.2, &want_db)) {
+        return Err("backward differs from the composition".into());
+    }
+    Ok(())
+}
+
+/// ns per element of `g`'s forward and backward, and of its activation's forward and
+/// gradient, at `n = N` on `isa`.
+fn time_gated(g: Gated, isa: Isa) -> [f64; 4] {
+    let act: Activation = g.spec().activation.parse().expect("registry activation");
+    let mut rng = Rng(3);
+    let mut uniform = || ((rng.next() >> 40) as f32 / (1u64 << 24) as f32 - 0.5) * 16.0;
+    let a: Vec<f32> = (0..N).map(|_| uniform()).collect();
+    let b: Vec<f32> = (0..N).map(|_| uniform()).collect();
+    let dy = vec![1.0f32; N];
+    let (mut y, mut da, mut db) = (vec![0.0f32; N], vec![0.0f32; N], vec![0.0f32; N]);
+    let fwd = ns_per_element(
+        || {},
+        || {
+            g.forward_on(isa, black_box(&a), black_box(&b), black_box(&mut y))
+                .expect("forward")
+        },
+    );
+    let bwd = ns_per_element(
+        || {},
+        || {
+            g.backward_on(
+                isa,
+                black_box(&a),
+                black_box(&b),
+                black_box(&dy),
+                black_box(&mut da),
+                black_box(&mut db),
+            )
+            .expect("backward")
+        },
+    );
+    let act_fwd = ns_per_element(
+        || {},
+        || {
+            act.forward_on(isa, black_box(&a), black_box(&mut y))
+                .expect("activation")
+        },
+    );
+    let act_bwd = ns_per_element(
+        || {},
+        || {
+            act.backward_on(isa, black_box(&a), black_box(&dy), black_box(&mut da))
+                .expect("gradient")
+        },
+    );
+    [fwd, bwd, act_fwd, act_bwd]
+}
+
 fn main() {
     let isa = Isa::active();
     let isas = Isa::available();
@@ -432,10 +545,49 @@ fn main() {
         }
     }
     say!();
+    say!(
+        "{:<36}{:<8}{:>9}{:>9}{:>13}  check",
+        "GLU family (registry::GATED)",
+        "isa",
+        "ns/elem",
+        "x memcpy",
+        "x activation"
+    );
+    for g in Gated::ALL {
+        match check_gated(g, &isas, isa) {
+            Ok(()) => {
+                let [fwd, bwd, act_fwd, act_bwd] = time_gated(g, isa);
+                let name = g.spec().function;
+                say!(
+                    "{name:<36}{:<8}{fwd:>9.3}{:>9.1}{:>13.2}  OK (ISAs bit-identical; = the composition)",
+                    isa.to_string(),
+                    fwd / memcpy,
+                    fwd / act_fwd
+                );
+                let name = format!("{name}_backward");
+                say!(
+                    "{name:<36}{:<8}{bwd:>9.3}{:>9.1}{:>13.2}  OK (ISAs bit-identical; = the composition)",
+                    isa.to_string(),
+                    bwd / memcpy,
+                    bwd / act_bwd
+                );
+            }
+            Err(why) => {
+                say!(
+                    "{:<36}{:<8}  FAILED: {why}",
+                    g.spec().function,
+                    isa.to_string()
+                );
+                failures += 1;
+            }
+        }
+    }
+    say!();
     if failures == 0 {
         say!(
-            "all {} activations OK (parameters: PyTorch's defaults; prelu and crelu, whose shapes differ, are covered by the tests)",
-            Activation::ALL.len()
+            "all {} activations and {} GLU-family functions OK (parameters: PyTorch's defaults; prelu and crelu, whose shapes differ, are covered by the tests)",
+            Activation::ALL.len(),
+            Gated::ALL.len()
         );
     } else {
         say!("{failures} checks FAILED");

@@ -194,7 +194,7 @@ fn gelu_tanh_twice_inner<W: Vector<Elem = f64>>(x: W) -> W {
 }
 
 #[derive(Clone, Copy)]
-struct Gelu;
+pub(crate) struct Gelu;
 impl WideFn<1> for Gelu {
     #[inline(always)]
     fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [x]: [W; 1]) -> W {
@@ -258,7 +258,7 @@ impl NativeFn<1> for Gelu {
 const FRAC_1_SQRT_2PI_F32: (f32, f32) = (f32::from_bits(0x3ecc_422a), f32::from_bits(0xb242_bc9b));
 
 #[derive(Clone, Copy)]
-struct GeluBackward;
+pub(crate) struct GeluBackward;
 impl NativeFn<2> for GeluBackward {
     #[inline(always)]
     fn eval_f32<V: Vector<Elem = f32>>(self, [x, dy]: [V; 2]) -> V {
@@ -370,7 +370,7 @@ fn gelu_tanh_twice_inner_pair<W: Vector<Elem = f64>>(x: W) -> (W, W) {
 }
 
 #[derive(Clone, Copy)]
-struct GeluTanh;
+pub(crate) struct GeluTanh;
 impl WideFn<1> for GeluTanh {
     #[inline(always)]
     fn eval<W: Vector<Elem = f64>, A: Accuracy>(self, [x]: [W; 1]) -> W {
@@ -443,7 +443,7 @@ impl NativeFn<1> for GeluTanh {
 }
 
 #[derive(Clone, Copy)]
-struct GeluTanhBackward;
+pub(crate) struct GeluTanhBackward;
 impl NativeFn<2> for GeluTanhBackward {
     #[inline(always)]
     fn eval_f32<V: Vector<Elem = f32>>(self, [x, dy]: [V; 2]) -> V {

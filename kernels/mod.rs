@@ -39,4 +39,5 @@ families!(
     rrelu,
     softmax,
     sparsity,
+    glu,
 );

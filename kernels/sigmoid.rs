@@ -289,7 +289,7 @@ pub(crate) fn wide_where<V: Vector<Elem = f32>, F: WideFn<N>, const N: usize>(
 }
 
 #[derive(Clone, Copy)]
-struct Sigmoid;
+pub(crate) struct Sigmoid;
 impl NativeFn<1> for Sigmoid {
     #[inline(always)]
     fn eval_f32<V: Vector<Elem = f32>>(self, [x]: [V; 1]) -> V {
@@ -315,7 +315,7 @@ impl WideFn<1> for Sigmoid {
 }
 
 #[derive(Clone, Copy)]
-struct SigmoidBackward;
+pub(crate) struct SigmoidBackward;
 impl NativeFn<2> for SigmoidBackward {
     #[inline(always)]
     fn eval_f32<V: Vector<Elem = f32>>(self, [x, dy]: [V; 2]) -> V {
@@ -355,7 +355,7 @@ impl WideFn<2> for SigmoidBackwardFromOutput {
 }
 
 #[derive(Clone, Copy)]
-struct Silu;
+pub(crate) struct Silu;
 impl NativeFn<1> for Silu {
     #[inline(always)]
     fn eval_f32<V: Vector<Elem = f32>>(self, [x]: [V; 1]) -> V {
@@ -410,7 +410,7 @@ pub(crate) const SILU_GRADIENT_ZERO: GradientZero = GradientZero {
 };
 
 #[derive(Clone, Copy)]
-struct SiluBackward;
+pub(crate) struct SiluBackward;
 impl NativeFn<2> for SiluBackward {
     #[inline(always)]
     fn eval_f32<V: Vector<Elem = f32>>(self, [x, dy]: [V; 2]) -> V {

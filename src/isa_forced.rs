@@ -35,3 +35,12 @@ pub use crate::kernels::{
     silu_backward_on, silu_inplace_on, silu_on, softplus_backward_on, softplus_inplace_on,
     softplus_on, tanh_backward_from_output_on, tanh_backward_on, tanh_inplace_on, tanh_on,
 };
+
+/// The GLU family's twins.
+#[doc(inline)]
+pub use crate::kernels::{
+    geglu_backward_on, geglu_on, geglu_packed_backward_on, geglu_packed_on, geglu_tanh_backward_on,
+    geglu_tanh_on, geglu_tanh_packed_backward_on, geglu_tanh_packed_on, glu_backward_on, glu_on,
+    glu_packed_backward_on, glu_packed_on, reglu_backward_on, reglu_on, reglu_packed_backward_on,
+    reglu_packed_on, swiglu_backward_on, swiglu_on, swiglu_packed_backward_on, swiglu_packed_on,
+};

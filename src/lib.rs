@@ -26,6 +26,14 @@
 //! [`log_softmax`] (over rows, with gradients from the output) and RReLU's training mode
 //! [`rrelu_with_noise`] are not in the table: their shapes differ.
 //!
+//! The GLU family ([`Gated`], from [`registry::GATED`]) multiplies two halves `a` and `b`,
+//! one through an activation: [`glu`] `a * sigmoid(b)` (PyTorch's `F.glu`), [`swiglu`]
+//! `silu(a) * b`, [`geglu`] `gelu(a) * b`, [`geglu_tanh`] and [`reglu`] `relu(a) * b`, on two
+//! slices or on rows `[a | b]` (`_packed`, the last axis split in two), with both halves'
+//! gradients in one pass (`_backward`). Each is bit-identical to its composition (the
+//! activation rounded to `T`, as PyTorch rounds it, then the product), so within the
+//! activation's bound plus 0.5 ULP where the activation's value is normal.
+//!
 //! The table is [`registry::ALL`] (a test keeps them equal). Parameters are PyTorch's, with
 //! its defaults (also constants such as [`LEAKY_RELU_DEFAULT_SLOPE`]); hardtanh also needs
 //! `min_val <= max_val`. "select" means the gradient is chosen, not multiplied, so a NaN or
@@ -139,9 +147,11 @@ mod checks;
 mod defaults;
 mod dispatch;
 mod driver;
+mod driver_pair;
 pub(crate) mod element;
 mod error;
 mod float;
+mod gated;
 pub mod isa_forced;
 mod math;
 #[cfg(feature = "ndarray")]
@@ -167,6 +177,7 @@ pub use dispatch::{Isa, ISA_ENV_VAR};
 pub use element::Element;
 pub use error::Error;
 pub use float::Float;
+pub use gated::Gated;
 /// ```
 /// assert_eq!(simd_activations::reference::relu(-0.0f32).to_bits(), (-0.0f32).to_bits());
 /// ```

@@ -673,3 +673,88 @@ impl Spec {
 pub fn accepted_names() -> Vec<&'static str> {
     ALL.iter().flat_map(Spec::names).collect()
 }
+
+/// One function of the GLU family ([`Gated`](crate::Gated)): a product of two halves `a` and
+/// `b`, one of them through an activation of [`ALL`].
+///
+/// ```
+/// let s = simd_activations::registry::find_gated("SwiGLU").unwrap();
+/// assert_eq!((s.function, s.activation, s.gates_a), ("swiglu", "silu", true));
+/// ```
+#[non_exhaustive]
+#[derive(Debug)]
+pub struct GatedSpec {
+    /// The name `Display` writes (`"SwiGLU"`).
+    pub name: &'static str,
+    /// The crate's free function (`"swiglu"`; its forms are `swiglu_backward`,
+    /// `swiglu_packed` and `swiglu_packed_backward`).
+    pub function: &'static str,
+    /// Other accepted names, lower case.
+    pub aliases: &'static [&'static str],
+    /// The [`Spec::function`] of the activation.
+    pub activation: &'static str,
+    /// Whether the activation applies to `a` (`silu(a) * b`); else to `b` (`a * sigmoid(b)`).
+    pub gates_a: bool,
+    /// The formula.
+    pub formula: &'static str,
+}
+
+/// The GLU family, in [`Gated::ALL`](crate::Gated::ALL)'s order.
+pub static GATED: [GatedSpec; 5] = [
+    GatedSpec {
+        name: "GLU",
+        function: "glu",
+        aliases: &[],
+        activation: "sigmoid",
+        gates_a: false,
+        formula: "a * sigmoid(b)",
+    },
+    GatedSpec {
+        name: "SwiGLU",
+        function: "swiglu",
+        aliases: &["silu_and_mul", "swish_glu"],
+        activation: "silu",
+        gates_a: true,
+        formula: "silu(a) * b",
+    },
+    GatedSpec {
+        name: "GEGLU",
+        function: "geglu",
+        aliases: &["gelu_and_mul"],
+        activation: "gelu",
+        gates_a: true,
+        formula: "gelu(a) * b",
+    },
+    GatedSpec {
+        name: "GEGLU(approximate='tanh')",
+        function: "geglu_tanh",
+        aliases: &["gelu_tanh_and_mul", "geglu(approximate='tanh')"],
+        activation: "gelu_tanh",
+        gates_a: true,
+        formula: "gelu_tanh(a) * b",
+    },
+    GatedSpec {
+        name: "ReGLU",
+        function: "reglu",
+        aliases: &["relu_and_mul"],
+        activation: "relu",
+        gates_a: true,
+        formula: "relu(a) * b",
+    },
+];
+
+/// The GLU-family function named `name` (its `name`, `function` or an alias; case and
+/// surrounding whitespace ignored).
+///
+/// ```
+/// assert_eq!(simd_activations::registry::find_gated(" geglu ").unwrap().activation, "gelu");
+/// assert!(simd_activations::registry::find_gated("gelu").is_none());
+/// ```
+pub fn find_gated(name: &str) -> Option<&'static GatedSpec> {
+    let name = name.trim();
+    GATED.iter().find(|s| {
+        s.name.eq_ignore_ascii_case(name)
+            || s.function.eq_ignore_ascii_case(name)
+            || s.aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
+    })
+}

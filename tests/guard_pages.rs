@@ -323,6 +323,45 @@ fn cases<T: TestFloat>(n: usize, rng: &mut Rng) -> Vec<Case<T>> {
             }),
         });
     }
+    // The GLU family: two slices of n, and one packed row of 2n (n > 0).
+    let x2 = inputs::<T>(2 * n, n + 1, rng);
+    for g in Gated::ALL {
+        let name = g.spec().function;
+        v.push(Case {
+            name: name.to_string(),
+            inputs: vec![x.clone(), dy.clone()],
+            outputs: vec![sentinel(n)],
+            call: Box::new(move |i, ins, outs| g.forward_on(i, ins[0], ins[1], outs[0]).unwrap()),
+        });
+        v.push(Case {
+            name: format!("{name}_backward"),
+            inputs: vec![x.clone(), x.clone(), dy.clone()],
+            outputs: vec![sentinel(n), sentinel(n)],
+            call: Box::new(move |i, ins, outs| {
+                let (da, db) = outs.split_at_mut(1);
+                g.backward_on(i, ins[0], ins[1], ins[2], da[0], db[0])
+                    .unwrap()
+            }),
+        });
+        if n > 0 {
+            v.push(Case {
+                name: format!("{name}_packed(half = {n})"),
+                inputs: vec![x2.clone()],
+                outputs: vec![sentinel(n)],
+                call: Box::new(move |i, ins, outs| {
+                    g.forward_packed_on(i, ins[0], outs[0], n).unwrap()
+                }),
+            });
+            v.push(Case {
+                name: format!("{name}_packed_backward(half = {n})"),
+                inputs: vec![x2.clone(), dy.clone()],
+                outputs: vec![sentinel(2 * n)],
+                call: Box::new(move |i, ins, outs| {
+                    g.backward_packed_on(i, ins[0], ins[1], outs[0], n).unwrap()
+                }),
+            });
+        }
+    }
     v
 }
 
@@ -400,8 +439,8 @@ fn run<T: TestFloat>() {
         names.len()
     );
     // 26 forwards x 2 forms, 36 backwards (RReLU's training-mode one included), 3 PReLU
-    // forms, 2 CReLU forms.
-    assert_eq!(names.len(), 26 * 2 + 36 + 3 + 2, "{names:?}");
+    // forms, 2 CReLU forms, the GLU family's 5 x 4 forms.
+    assert_eq!(names.len(), 26 * 2 + 36 + 3 + 2 + 5 * 4, "{names:?}");
 }
 
 #[test]
