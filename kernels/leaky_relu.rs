@@ -50,6 +50,52 @@ impl<T: Float> Kernel<T, 1> for LeakyRelu<T> {
     }
 }
 
+/// Leaky ReLU for a nonzero slope as one product and one clamp, which follows the NaN rule by
+/// construction: for `slope <= 1` (negative slopes included) `max(x, slope x)` as
+/// `(slope x).clamp_min(x)`, for `slope > 1` `min(x, slope x)` as `(slope x).clamp_max(x)`
+/// (`ABOVE_ONE`). Both equal `x > 0 ? x : slope x` for every `x`: the product lies on the
+/// kept side of `x` exactly where PyTorch keeps it (rounding is monotonic), the clamps return
+/// `self` (the product) on equal operands, which gives the product's signed zero at `+-0`, and
+/// on NaN, where the product is the input NaN quieted. A zero slope takes [`LeakyRelu`]:
+/// there `0 * -inf` makes a NaN that the rule maps to the default NaN.
+#[derive(Clone, Copy)]
+pub(crate) struct LeakyReluClamp<T, const ABOVE_ONE: bool> {
+    pub slope: T,
+}
+
+impl<T: Float, const ABOVE_ONE: bool> Kernel<T, 1> for LeakyReluClamp<T, ABOVE_ONE> {
+    const NAN_SAFE: bool = true;
+
+    #[inline(always)]
+    fn apply<V: Vector<Elem = T>>(self, [x]: [V; 1]) -> V {
+        let product = x.mul(V::splat(self.slope));
+        if ABOVE_ONE {
+            product.clamp_max(x)
+        } else {
+            product.clamp_min(x)
+        }
+    }
+}
+
+/// Runs `$body` with `$k` bound to the leaky ReLU kernel for `$slope` (finite): the clamp
+/// forms for a nonzero slope, [`LeakyRelu`] for zero.
+macro_rules! with_leaky_kernel {
+    ($slope:expr, $k:ident => $body:expr) => {{
+        let slope = $slope;
+        if slope == T::ZERO {
+            let $k = $crate::kernels::leaky_relu::LeakyRelu { slope };
+            $body
+        } else if slope > T::ONE {
+            let $k = $crate::kernels::leaky_relu::LeakyReluClamp::<T, true> { slope };
+            $body
+        } else {
+            let $k = $crate::kernels::leaky_relu::LeakyReluClamp::<T, false> { slope };
+            $body
+        }
+    }};
+}
+pub(crate) use with_leaky_kernel;
+
 #[derive(Clone, Copy)]
 pub(crate) struct LeakyReluBackward<T> {
     pub slope: T,
@@ -82,7 +128,7 @@ isa_fn! {
     pub fn leaky_relu / leaky_relu_on(isa)(x: &[T], y: &mut [T], slope: T) {
         checks::same_len("leaky_relu", &[("x", x.len()), ("y", y.len())]);
         checks::finite("leaky_relu", "slope", slope, "a NaN or infinite slope makes leaky_relu(0) NaN");
-        dispatch("leaky_relu", isa, Unary { kernel: LeakyRelu { slope }, x, y })
+        with_leaky_kernel!(slope, kernel => dispatch("leaky_relu", isa, Unary { kernel, x, y }))
     }
 }
 
@@ -101,7 +147,7 @@ isa_fn! {
     /// ```
     pub fn leaky_relu_inplace / leaky_relu_inplace_on(isa)(xy: &mut [T], slope: T) {
         checks::finite("leaky_relu_inplace", "slope", slope, "a NaN or infinite slope makes leaky_relu(0) NaN");
-        dispatch("leaky_relu_inplace", isa, UnaryInPlace { kernel: LeakyRelu { slope }, xy })
+        with_leaky_kernel!(slope, kernel => dispatch("leaky_relu_inplace", isa, UnaryInPlace { kernel, xy }))
     }
 }
 

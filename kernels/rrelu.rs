@@ -8,7 +8,7 @@ use crate::api::isa_fn;
 use crate::checks;
 use crate::dispatch::dispatch;
 use crate::driver::{Binary, Kernel, Unary, UnaryInPlace};
-use crate::kernels::leaky_relu::{LeakyRelu, LeakyReluBackward};
+use crate::kernels::leaky_relu::{with_leaky_kernel, LeakyReluBackward};
 use crate::simd::Vector;
 use crate::Float;
 
@@ -73,7 +73,7 @@ isa_fn! {
     pub fn rrelu / rrelu_on(isa)(x: &[T], y: &mut [T], lower: T, upper: T) {
         checks::same_len("rrelu", &[("x", x.len()), ("y", y.len())]);
         check_bounds("rrelu", lower, upper);
-        dispatch("rrelu", isa, Unary { kernel: LeakyRelu { slope: eval_slope(lower, upper) }, x, y })
+        with_leaky_kernel!(eval_slope(lower, upper), kernel => dispatch("rrelu", isa, Unary { kernel, x, y }))
     }
 }
 
@@ -87,7 +87,7 @@ isa_fn! {
     /// ```
     pub fn rrelu_inplace / rrelu_inplace_on(isa)(xy: &mut [T], lower: T, upper: T) {
         check_bounds("rrelu_inplace", lower, upper);
-        dispatch("rrelu_inplace", isa, UnaryInPlace { kernel: LeakyRelu { slope: eval_slope(lower, upper) }, xy })
+        with_leaky_kernel!(eval_slope(lower, upper), kernel => dispatch("rrelu_inplace", isa, UnaryInPlace { kernel, xy }))
     }
 }
 

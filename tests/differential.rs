@@ -219,6 +219,36 @@ fn piecewise_forward<T: TestFloat>() -> Vec<Forward<T>> {
             reference: |x| r::leaky_relu(x, T::from_f64(-0.5)),
             tol: Tol::Exact,
         },
+        // Each kernel form: the clamp forms for slopes <= 1 (above) and > 1, and the checked
+        // form for a zero slope (where 0 * -inf makes a NaN).
+        Forward {
+            name: "leaky_relu(1)",
+            simd: |i, x, y| leaky_relu_on(i, x, y, T::ONE),
+            inplace: |i, xy| leaky_relu_inplace_on(i, xy, T::ONE),
+            reference: |x| r::leaky_relu(x, T::ONE),
+            tol: Tol::Exact,
+        },
+        Forward {
+            name: "leaky_relu(3)",
+            simd: |i, x, y| leaky_relu_on(i, x, y, T::from_f64(3.0)),
+            inplace: |i, xy| leaky_relu_inplace_on(i, xy, T::from_f64(3.0)),
+            reference: |x| r::leaky_relu(x, T::from_f64(3.0)),
+            tol: Tol::Exact,
+        },
+        Forward {
+            name: "leaky_relu(0)",
+            simd: |i, x, y| leaky_relu_on(i, x, y, T::ZERO),
+            inplace: |i, xy| leaky_relu_inplace_on(i, xy, T::ZERO),
+            reference: |x| r::leaky_relu(x, T::ZERO),
+            tol: Tol::Exact,
+        },
+        Forward {
+            name: "leaky_relu(-3)",
+            simd: |i, x, y| leaky_relu_on(i, x, y, T::from_f64(-3.0)),
+            inplace: |i, xy| leaky_relu_inplace_on(i, xy, T::from_f64(-3.0)),
+            reference: |x| r::leaky_relu(x, T::from_f64(-3.0)),
+            tol: Tol::Exact,
+        },
         Forward {
             name: "prelu(shared)",
             simd: |i, x, y| prelu_on(i, x, y, &[T::from_f64(0.25)], 1),
