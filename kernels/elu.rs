@@ -62,7 +62,7 @@ pub mod reference {
     /// `scale * (x > 0 ? x : alpha * expm1(x))` with SELU's constants.
     pub fn selu<T: Float>(x: T) -> T {
         nan_rule([x], || {
-            forward(Elu { scale: SELU_SCALE, scale_lo: 0.0, neg_coef: SELU_NEG_COEF, input_div: 1.0 }, x)
+            forward(Elu { scale: SELU_SCALE, pos_hi: SELU_SCALE, pos_lo: 0.0, neg_coef: SELU_NEG_COEF, input_div: 1.0 }, x)
         })
     }
     /// `x > 0 ? x : alpha * expm1(x / alpha)`.
@@ -82,7 +82,7 @@ pub mod reference {
     /// `T` before the multiply.
     pub fn selu_backward<T: Float>(x: T, dy: T) -> T {
         nan_rule([x, dy], || {
-            let p = Elu { scale: SELU_SCALE, scale_lo: 0.0, neg_coef: SELU_NEG_COEF, input_div: 1.0 };
+            let p = Elu { scale: SELU_SCALE, pos_hi: SELU_SCALE, pos_lo: 0.0, neg_coef: SELU_NEG_COEF, input_div: 1.0 };
             dy * T::from_f64(derivative(p, x))
         })
     }
@@ -100,9 +100,12 @@ pub mod reference {
 pub(crate) struct Elu<T> {
     /// Slope of the positive branch.
     scale: T,
-    /// `scale`'s rounding error (SELU's scale is not representable): the positive branch is
-    /// `x * scale + x * scale_lo`, correctly rounded but for rare ties.
-    scale_lo: T,
+    /// The positive branch's slope as `pos_hi + pos_lo` (SELU's scale is not
+    /// representable): `pos_hi` is `scale` rounded toward zero, so `pos_lo >= +0` and the
+    /// branch `x * pos_hi + x * pos_lo` (correctly rounded but for rare ties) gives `-0` at
+    /// `x = -0` (a negative `pos_lo` would make it `-0 + +0 = +0`).
+    pos_hi: T,
+    pos_lo: T,
     /// `y(-inf) = -neg_coef`.
     neg_coef: T,
     /// The negative branch's input is divided by this (1 except for CELU).
@@ -111,19 +114,24 @@ pub(crate) struct Elu<T> {
 
 impl<T: Float> Elu<T> {
     fn plain(alpha: T) -> Self {
-        Elu { scale: T::ONE, scale_lo: T::ZERO, neg_coef: alpha, input_div: T::ONE }
+        Elu { scale: T::ONE, pos_hi: T::ONE, pos_lo: T::ZERO, neg_coef: alpha, input_div: T::ONE }
     }
     fn selu() -> Self {
         let scale: T = math::constant(SELU_SCALE);
+        // Rounded toward zero: one ulp below the nearest where that lies above.
+        // (`scale` lies in [1, 2), where one ulp is the type's epsilon.)
+        let eps = if core::mem::size_of::<T>() == 4 { f32::EPSILON as f64 } else { f64::EPSILON };
+        let pos_hi = if scale.to_f64() > SELU_SCALE { T::from_f64(scale.to_f64() - eps) } else { scale };
         Elu {
             scale,
-            scale_lo: math::constant(SELU_SCALE - scale.to_f64()),
+            pos_hi,
+            pos_lo: math::constant(SELU_SCALE - pos_hi.to_f64()),
             neg_coef: math::constant(SELU_NEG_COEF),
             input_div: T::ONE,
         }
     }
     fn celu(alpha: T) -> Self {
-        Elu { scale: T::ONE, scale_lo: T::ZERO, neg_coef: alpha, input_div: alpha }
+        Elu { scale: T::ONE, pos_hi: T::ONE, pos_lo: T::ZERO, neg_coef: alpha, input_div: alpha }
     }
 
 }
@@ -141,12 +149,14 @@ impl<T: Float, const DIV: bool, const SPLIT: bool> Kernel<T, 1> for EluForward<T
     fn apply<V: Vector<Elem = T>>(self, [x]: [V; 1]) -> V {
         let p = self.0;
         if SPLIT {
-            // SELU: x * scale_lo on x clamped to the finite range, so +inf gives +inf, not
-            // inf - inf; x = -0.0 takes the exponential's branch, which keeps its sign.
-            let neg = math::expm1_nonpositive(x).mul(V::splat(p.neg_coef));
-            let low = x.clamp_max(V::splat(V::Elem::MAX)).mul(V::splat(p.scale_lo));
-            let pos = x.mul_add(V::splat(p.scale), low);
-            return V::select(x.gt(V::zero()), pos, neg);
+            // SELU: x * pos_lo on x clamped to the finite range, so +inf gives +inf, not
+            // inf - inf. pos_lo >= +0 makes the positive branch give -0 at x = -0, so x = -0
+            // takes it, and the exponential (x < 0 only) need not keep the sign of a zero: ELU's
+            // shorter form (three operations fewer than one that keeps it).
+            let neg = math::expm1_negative(x).mul(V::splat(p.neg_coef));
+            let low = x.clamp_max(V::splat(V::Elem::MAX)).mul(V::splat(p.pos_lo));
+            let pos = x.mul_add(V::splat(p.pos_hi), low);
+            return V::select(V::zero().le(x), pos, neg);
         }
         // ELU and CELU (scale 1): the exponential only for x < 0 (x = -0.0 is returned as
         // is), so it need not keep the sign of a zero (three operations fewer).
