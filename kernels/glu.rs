@@ -309,7 +309,7 @@ macro_rules! gated_functions {
         $backward:ident / $backward_on:ident, $backward_packed:ident / $backward_packed_on:ident,
         formula: $formula:literal, gate_first: $gate_first:literal,
         forward: $fwd:expr, backward: $bwd:expr,
-        example: $example:literal, bound: $bound:literal $(,)?
+        activation: $act:ident, gate: $gate:ident, other: $other:ident, bound: $bound:literal $(,)?
     ) => {
         isa_fn! {
             #[doc = concat!("`", $formula, "`, element by element over two slices of equal length.")]
@@ -324,7 +324,13 @@ macro_rules! gated_functions {
             /// If the three lengths differ.
             ///
             /// ```
-            #[doc = $example]
+            /// let (a, b) = ([1.0f32, -2.0], [3.0f32, 0.5]);
+            /// let mut y = [0.0f32; 2];
+            #[doc = concat!("simd_activations::", stringify!($name), "(&a, &b, &mut y);")]
+            /// // The unfused composition, bit for bit:
+            /// let mut f = [0.0f32; 2];
+            #[doc = concat!("simd_activations::", stringify!($act), "(&", stringify!($gate), ", &mut f);")]
+            #[doc = concat!("assert_eq!(y, [f[0] * ", stringify!($other), "[0], f[1] * ", stringify!($other), "[1]]);")]
             /// ```
             pub fn $name / $name_on(isa)(a: &[T], b: &[T], y: &mut [T]) {
                 checks::same_len(stringify!($name), &[("a", a.len()), ("b", b.len()), ("y", y.len())]);
@@ -417,7 +423,7 @@ gated_functions!(
     glu_backward / glu_backward_on, glu_packed_backward / glu_packed_backward_on,
     formula: "y = a * sigmoid(b)", gate_first: false,
     forward: Native(Sigmoid), backward: Native(SigmoidBackward),
-    example: "let (a, b) = ([1.0f32, -2.0], [3.0f32, 0.5]);\nlet mut y = [0.0f32; 2];\nsimd_activations::glu(&a, &b, &mut y);\nlet mut s = [0.0f32; 2];\nsimd_activations::sigmoid(&b, &mut s);\nassert_eq!(y, [a[0] * s[0], a[1] * s[1]]); // the unfused composition, bit for bit",
+    activation: sigmoid, gate: b, other: a,
     bound: "sigmoid's 0.587 ULP, plus the product's 0.5",
 );
 
@@ -426,7 +432,7 @@ gated_functions!(
     swiglu_backward / swiglu_backward_on, swiglu_packed_backward / swiglu_packed_backward_on,
     formula: "y = silu(a) * b", gate_first: true,
     forward: Native(Silu), backward: Native(SiluBackward),
-    example: "let (a, b) = ([1.0f32, -2.0], [3.0f32, 0.5]);\nlet mut y = [0.0f32; 2];\nsimd_activations::swiglu(&a, &b, &mut y);\nlet mut s = [0.0f32; 2];\nsimd_activations::silu(&a, &mut s);\nassert_eq!(y, [s[0] * b[0], s[1] * b[1]]); // the unfused composition, bit for bit",
+    activation: silu, gate: a, other: b,
     bound: "silu's 0.604 ULP, plus the product's 0.5",
 );
 
@@ -435,7 +441,7 @@ gated_functions!(
     geglu_backward / geglu_backward_on, geglu_packed_backward / geglu_packed_backward_on,
     formula: "y = gelu(a) * b", gate_first: true,
     forward: Native(Gelu), backward: Native(GeluBackward),
-    example: "let (a, b) = ([1.0f32, -2.0], [3.0f32, 0.5]);\nlet mut y = [0.0f32; 2];\nsimd_activations::geglu(&a, &b, &mut y);\nlet mut s = [0.0f32; 2];\nsimd_activations::gelu(&a, &mut s);\nassert_eq!(y, [s[0] * b[0], s[1] * b[1]]); // the unfused composition, bit for bit",
+    activation: gelu, gate: a, other: b,
     bound: "gelu's 0.93 ULP, plus the product's 0.5",
 );
 
@@ -444,7 +450,7 @@ gated_functions!(
     geglu_tanh_backward / geglu_tanh_backward_on, geglu_tanh_packed_backward / geglu_tanh_packed_backward_on,
     formula: "y = gelu_tanh(a) * b", gate_first: true,
     forward: Native(GeluTanh), backward: Native(GeluTanhBackward),
-    example: "let (a, b) = ([1.0f32, -2.0], [3.0f32, 0.5]);\nlet mut y = [0.0f32; 2];\nsimd_activations::geglu_tanh(&a, &b, &mut y);\nlet mut s = [0.0f32; 2];\nsimd_activations::gelu_tanh(&a, &mut s);\nassert_eq!(y, [s[0] * b[0], s[1] * b[1]]); // the unfused composition, bit for bit",
+    activation: gelu_tanh, gate: a, other: b,
     bound: "gelu_tanh's 0.604 ULP, plus the product's 0.5",
 );
 
@@ -453,6 +459,6 @@ gated_functions!(
     reglu_backward / reglu_backward_on, reglu_packed_backward / reglu_packed_backward_on,
     formula: "y = relu(a) * b", gate_first: true,
     forward: Relu, backward: ReluBackward,
-    example: "let (a, b) = ([1.0f32, -2.0], [3.0f32, 0.5]);\nlet mut y = [9.0f32; 2];\nsimd_activations::reglu(&a, &b, &mut y);\nassert_eq!(y, [3.0, 0.0]); // relu(a) * b",
+    activation: relu, gate: a, other: b,
     bound: "0.5 ULP (relu is exact; the product rounds once)",
 );
