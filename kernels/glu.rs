@@ -268,7 +268,12 @@ impl<T: Float, K: PairKernel<T, 3>> WithSimd for Backward<'_, T, K> {
         let rows = self.dy.len() / half;
         let (da, db) = match self.grads {
             Grads::Split(da, db) => (da.as_mut_ptr(), db.as_mut_ptr()),
-            Grads::Packed(dx) => (dx.as_mut_ptr(), dx.as_mut_ptr().wrapping_add(b_offset)),
+            // One pointer for both halves (a second `as_mut_ptr` would reborrow `dx` and
+            // invalidate the first under the stacked-borrows model).
+            Grads::Packed(dx) => {
+                let p = dx.as_mut_ptr();
+                (p, p.wrapping_add(b_offset))
+            }
         };
         for r in 0..rows {
             // SAFETY: the checks made `a`, `b` and the gradients hold `rows` rows of `stride`
