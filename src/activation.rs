@@ -416,26 +416,12 @@ impl Activation {
 
     /// The checks every method makes: `isa` available, parameters valid for `T`.
     fn prepare<T: Element>(&self, func: &'static str, isa: Isa) -> Result<[T; 2], Error> {
-        if !isa.is_available() {
-            return Err(Error::IsaUnavailable {
-                func,
-                isa,
-                available: Isa::available(),
-            });
-        }
+        Error::check_isa(func, isa)?;
         self.checked_params::<T>(func)
     }
 
     fn same_len(&self, func: &'static str, lengths: &[(&'static str, usize)]) -> Result<(), Error> {
-        if lengths.iter().all(|&(_, n)| n == lengths[0].1) {
-            Ok(())
-        } else {
-            Err(Error::LengthMismatch {
-                func,
-                activation: self.to_string(),
-                lengths: lengths.to_vec(),
-            })
-        }
+        Error::check_same_len(func, self, lengths)
     }
 
     /// Out of place on [`Isa::active`]: `y[i] = f(x[i])`, as the free function.

@@ -101,6 +101,37 @@ pub enum Error {
     },
 }
 
+impl Error {
+    /// `Ok` if every length in `lengths` is the first one's, else [`Error::LengthMismatch`]
+    /// naming `func` and `activation` (the checks of `Activation`'s and `Gated`'s methods).
+    pub(crate) fn check_same_len(
+        func: &'static str,
+        activation: &dyn fmt::Display,
+        lengths: &[(&'static str, usize)],
+    ) -> Result<(), Error> {
+        if lengths.iter().all(|&(_, n)| n == lengths[0].1) {
+            return Ok(());
+        }
+        Err(Error::LengthMismatch {
+            func,
+            activation: alloc::format!("{activation}"),
+            lengths: lengths.to_vec(),
+        })
+    }
+
+    /// `Ok` if `isa` is available on this CPU, else [`Error::IsaUnavailable`].
+    pub(crate) fn check_isa(func: &'static str, isa: Isa) -> Result<(), Error> {
+        if isa.is_available() {
+            return Ok(());
+        }
+        Err(Error::IsaUnavailable {
+            func,
+            isa,
+            available: Isa::available(),
+        })
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -100,25 +100,7 @@ impl Gated {
     }
 
     fn same_len(self, func: &'static str, lengths: &[(&'static str, usize)]) -> Result<(), Error> {
-        if lengths.iter().all(|&(_, n)| n == lengths[0].1) {
-            return Ok(());
-        }
-        Err(Error::LengthMismatch {
-            func,
-            activation: self.to_string(),
-            lengths: lengths.to_vec(),
-        })
-    }
-
-    fn available(func: &'static str, isa: Isa) -> Result<(), Error> {
-        if isa.is_available() {
-            return Ok(());
-        }
-        Err(Error::IsaUnavailable {
-            func,
-            isa,
-            available: Isa::available(),
-        })
+        Error::check_same_len(func, &self, lengths)
     }
 
     /// The packed shape: `x_len = 2 * y_len` and `0 < half` dividing `y_len`.
@@ -186,7 +168,7 @@ impl Gated {
     ) -> Result<(), Error> {
         const F: &str = "Gated::forward";
         self.same_len(F, &[("a", a.len()), ("b", b.len()), ("y", y.len())])?;
-        Self::available(F, isa)?;
+        Error::check_isa(F, isa)?;
         (self.forms::<T>().0)(isa, a, b, y);
         Ok(())
     }
@@ -242,7 +224,7 @@ impl Gated {
             ("db", db.len()),
         ];
         self.same_len(F, &lengths)?;
-        Self::available(F, isa)?;
+        Error::check_isa(F, isa)?;
         (self.forms::<T>().1)(isa, a, b, dy, da, db);
         Ok(())
     }
@@ -290,7 +272,7 @@ impl Gated {
     ) -> Result<(), Error> {
         const F: &str = "Gated::forward_packed";
         self.packed_shape(F, x.len(), "y", y.len(), half)?;
-        Self::available(F, isa)?;
+        Error::check_isa(F, isa)?;
         (self.forms::<T>().2)(isa, x, y, half);
         Ok(())
     }
@@ -340,7 +322,7 @@ impl Gated {
         const F: &str = "Gated::backward_packed";
         self.packed_shape(F, x.len(), "dy", dy.len(), half)?;
         self.same_len(F, &[("x", x.len()), ("dx", dx.len())])?;
-        Self::available(F, isa)?;
+        Error::check_isa(F, isa)?;
         (self.forms::<T>().3)(isa, x, dy, dx, half);
         Ok(())
     }
