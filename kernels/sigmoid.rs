@@ -220,12 +220,51 @@ impl<V: Vector<Elem = f32>> Logistic<V> {
     }
 }
 
-/// `(a, sigmoid(x))` with `a = -|x|`, the exponential's argument (for [`wide_beyond`]).
+/// `sigmoid(x) = 1 / (1 + e^-x)` for f32 lanes as `q0 (1 + rt)`, kept apart until the
+/// caller's one rounding, and the lanes the f64 body takes (`|x| > 64`: below -64 the
+/// corrections would leave the normal range, above it `e^-x` would).
+///
+/// `e = e^-x = eh + el` ([`native::exp_pair`]), `d = 1 + eh` rounded with its rounding error
+/// `de` (Fast2Sum, the larger of `eh` and 1 first), `q0 = 1 / d` rounded. Then the remainder
+/// `r = 1 - q0 d` (exact: `q0` is the rounded quotient), and `rt = r - q0 (de + el) ~ 1 - q0
+/// (1 + e)`, so that `1 / (1 + e) = q0 + rt / (1 + e) ~ q0 + rt q0`. No select on the sign
+/// of `x` and no `1 - q` (the `(x >= 0 ? 1 : e) / (1 + e)` form with `e = e^-|x|` needs
+/// three selects and a rounded difference on the FMA pipes, where this takes a max and a
+/// min on the add pipes).
 #[inline(always)]
-fn logistic_of<V: Vector<Elem = f32>>(x: V) -> (V, Logistic<V>) {
-    let a = x.abs().neg();
-    let (eh, el) = native::exp_pair(a);
-    (a, logistic_f32(x, eh, el))
+pub(crate) fn logistic_direct<V: Vector<Elem = f32>>(x: V) -> (V::Mask, Reciprocal1p<V>) {
+    let one = V::splat(1.0);
+    let (eh, el) = native::exp_pair(x.neg());
+    let (big, small) = (eh.clamp_min(one), eh.clamp_max(one));
+    let d = big.add(small);
+    let de = big.sub(d).add(small);
+    let q0 = one.div(d);
+    let r = q0.neg().mul_add(d, one);
+    let rt = q0.neg().mul_add(de.add(el), r);
+    (V::splat(-NATIVE_MIN_ARG).lt(x.abs()), Reciprocal1p { q0, rt })
+}
+
+/// `1 / (1 + e)` as `q0 (1 + rt)` (see [`logistic_direct`]).
+#[derive(Clone, Copy)]
+pub(crate) struct Reciprocal1p<V> {
+    /// The rounded quotient.
+    pub q0: V,
+    /// The relative correction, about 2^-24 at most.
+    pub rt: V,
+}
+
+impl<V: Vector<Elem = f32>> Reciprocal1p<V> {
+    /// The value, rounded once.
+    #[inline(always)]
+    pub(crate) fn value(self) -> V {
+        self.rt.mul_add(self.q0, self.q0)
+    }
+
+    /// `m` times the value, rounded once.
+    #[inline(always)]
+    pub(crate) fn times(self, m: V) -> V {
+        m.mul_add(self.q0, m.mul(self.rt).mul(self.q0))
+    }
 }
 
 /// `sigmoid(-|x|) sigmoid(|x|) = e / (1 + e)^2` for f32 lanes as `(hi, lo)`, within ~2^-26
@@ -293,8 +332,8 @@ pub(crate) struct Sigmoid;
 impl NativeFn<1> for Sigmoid {
     #[inline(always)]
     fn eval_f32<V: Vector<Elem = f32>>(self, [x]: [V; 1]) -> V {
-        let (a, s) = logistic_of(x);
-        wide_beyond(a, s.value(), [x], self)
+        let (far, s) = logistic_direct(x);
+        wide_where(far, s.value(), [x], self)
     }
 }
 impl WideFn<1> for Sigmoid {
@@ -359,8 +398,8 @@ pub(crate) struct Silu;
 impl NativeFn<1> for Silu {
     #[inline(always)]
     fn eval_f32<V: Vector<Elem = f32>>(self, [x]: [V; 1]) -> V {
-        let (a, s) = logistic_of(x);
-        wide_beyond(a, s.times(x), [x], self)
+        let (far, s) = logistic_direct(x);
+        wide_where(far, s.times(x), [x], self)
     }
 }
 impl WideFn<1> for Silu {
@@ -418,14 +457,14 @@ impl NativeFn<2> for SiluBackward {
         // exactly (1 - q0 by Fast2Sum), t = 1 + x (h + hl) with one rounding of its main
         // part; t vanishes at the zero x0 = -1.2785, where the series takes over.
         let one = V::splat(1.0);
-        let (a, s) = logistic_of(x);
-        let (q0, qc) = (s.q0, s.c.mul(s.inv));
+        let (far, s) = logistic_direct(x);
+        let (q0, qc) = (s.q0, s.rt.mul(s.q0));
         let h = one.sub(q0);
         let hl = one.sub(h).sub(q0).sub(qc);
         let t = x.mul_add(hl, x.mul_add(h, one));
         let d = q0.mul_add(t, qc.mul(t));
         let d = SILU_GRADIENT_ZERO.refine_native(x, d);
-        wide_beyond(a, d.mul(dy), [x, dy], self)
+        wide_where(far, d.mul(dy), [x, dy], self)
     }
 }
 impl WideFn<2> for SiluBackward {

@@ -6,7 +6,7 @@ use crate::checks;
 use crate::dispatch::dispatch;
 use crate::driver::{Binary, Native, Unary, UnaryInPlace, ViaF64};
 use crate::kernels::sigmoid::{
-    finite, logistic_f32, sigmoid_pair, sigmoid_parts, subnormal_exp_tail, times_vanishing, wide_beyond,
+    finite, logistic_f32, sigmoid_pair, sigmoid_parts, subnormal_exp_tail, times_vanishing, wide_beyond, wide_where,
     PAIR_MIN_ARG,
 };
 use crate::math::{self, native, native_log, Accuracy, Full, GradientZero};
@@ -228,42 +228,36 @@ fn mish_parts<A: Accuracy, W: Vector<Elem = f64>>(x: W) -> (W, W) {
     (tn.div(den), sig)
 }
 
-/// `tanh(softplus(x)) = (N + nl) / (D + dl)` for f32 lanes with `|x| <= 64`, from
-/// `e = e^-|x| = eh + el` ([`native::exp_pair`]), as `(q0, c, R)`: `q0 ~ N / D` (from the
-/// rounded reciprocal `R = 1 / D`), `c` the remainder of the exact quotient times `D`, so that
-/// `q0 + c R` is within ~2^-27 relative of the exact value before its one rounding.
-///
-/// The forms of [`mish_parts`], `N / (N + K)`: below 0 `N = e^2 + 2e`, `K = 2`; above
-/// `N = 1 + 2e`, `K = 2e^2`. `N` and `K` are formed with their rounding errors (the products
-/// by FMA, the sum by Fast2Sum: `2e >= e^2`, and `1 >= 2e` but at `x = 0`, where the result
-/// is 0 anyway) and `el`'s first-order share; `D = N + K` by Fast2Sum with the larger operand
-/// first (`K = 2` has the larger exponent below 0, `N >= K` above).
+/// Where the native mish hands lanes to the f64 body: `|x| > 40` (below -43.9, `2 e^-2x`
+/// would overflow; above 40 the result is `x`, rounded from `x (1 - 2e^-80)`).
+const MISH_NATIVE_MAX: f32 = 40.0;
+
+/// `mish(x) = x tanh(softplus(x))` for f32 lanes with `|x| <= 40`, one form for both signs:
+/// `tanh(softplus(x)) = N / D`, `N = 1 + 2e`, `D = N + 2e^2`, `e = e^-x = eh + el`
+/// ([`native::exp_pair`]). No term cancels for any `x` (all are positive), so no select on
+/// the sign: `N` by Fast2Sum with the larger of 1 and `2eh` first, `K = 2e^2` by FMA, `D =
+/// N + K` by Fast2Sum with the larger first (max and min, on the add pipes), each with `el`'s
+/// first-order share; then `q0 = N R` from the rounded reciprocal `R = 1 / D` and the
+/// remainder `(N + n_lo) - q0 (D + d_lo)` (the first part by FMA), `q0 + rem R` within ~2^-26
+/// of the exact value before the one rounding with `x`. The sign of `x` is or-ed in, so that
+/// `-0.0` gives `-0.0` (the result has the sign of `x` everywhere).
 #[inline(always)]
-fn mish_tanh_f32<V: Vector<Elem = f32>>(x: V, eh: V, el: V) -> (V, V, V) {
+fn mish_f32<V: Vector<Elem = f32>>(x: V) -> V {
     let (one, two) = (V::splat(1.0), V::splat(2.0));
-    let negative = x.lt(V::zero());
+    let (eh, el) = native::exp_pair(x.neg());
     let e2 = eh.add(eh);
-    // N = C + A e: below 0 2e + e^2, above 1 + 2e (exact product: A = 2).
-    let a = V::select(negative, eh, two);
-    let c = V::select(negative, e2, one);
-    let p = a.mul(eh);
-    let p_err = a.mul_add(eh, p.neg());
-    let n = c.add(p);
-    // N's rounding error, its product's, and el times dN/de (2 + 2e below 0, 2 above).
-    let de = V::select(negative, e2.add(two), two);
-    let n_lo = el.mul_add(de, c.sub(n).add(p).add(p_err));
-    // K = 2 below 0; 2e^2 above, with its rounding error and el's share 4e el.
-    let k = V::select(negative, two, e2.mul(eh));
+    let (nb, ns) = (e2.clamp_min(one), e2.clamp_max(one));
+    let n = nb.add(ns);
+    let n_lo = el.mul_add(two, nb.sub(n).add(ns));
+    let k = e2.mul(eh);
     let k_lo = e2.add(e2).mul_add(el, e2.mul_add(eh, k.neg()));
-    let k_lo = V::select(negative, V::zero(), k_lo);
-    let (big, small) = (V::select(negative, k, n), V::select(negative, n, k));
-    let d = big.add(small);
-    let d_lo = big.sub(d).add(small).add(n_lo).add(k_lo);
+    let (db, ds) = (k.clamp_min(n), k.clamp_max(n));
+    let d = db.add(ds);
+    let d_lo = db.sub(d).add(ds).add(n_lo).add(k_lo);
     let r = one.div(d);
     let q0 = n.mul(r);
-    // (N + n_lo) - q0 (D + d_lo), the first part exact by FMA.
     let rem = q0.neg().mul_add(d_lo, q0.neg().mul_add(d, n).add(n_lo));
-    (q0, rem, r)
+    x.mul_add(q0, x.mul(rem.mul(r))).or_sign(x)
 }
 
 #[derive(Clone, Copy)]
@@ -271,13 +265,8 @@ struct Mish;
 impl NativeFn<1> for Mish {
     #[inline(always)]
     fn eval_f32<V: Vector<Elem = f32>>(self, [x]: [V; 1]) -> V {
-        let a = x.abs().neg();
-        let (eh, el) = native::exp_pair(a);
-        let (q0, rem, r) = mish_tanh_f32(x, eh, el);
-        // x (q0 + rem r), one rounding; +-0 give themselves (the small term may be -0 x).
-        let y = x.mul_add(q0, x.mul(rem.mul(r)));
-        let y = V::select(a.lt(V::zero()), y, x);
-        wide_beyond(a, y, [x], self)
+        let far = V::splat(MISH_NATIVE_MAX).lt(x.abs());
+        wide_where(far, mish_f32(x), [x], self)
     }
 }
 impl WideFn<1> for Mish {

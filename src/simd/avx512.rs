@@ -191,6 +191,26 @@ impl Vector for F32x16 {
         ))))
     }
     #[inline(always)]
+    fn lookup4(self, table: &[f32; 4]) -> Self {
+        // vpermilps reads the low two bits of each index lane, within each 128-bit quarter:
+        // the table is repeated in all four.
+        let t = [
+            table[0], table[1], table[2], table[3], table[0], table[1], table[2], table[3],
+            table[0], table[1], table[2], table[3], table[0], table[1], table[2], table[3],
+        ];
+        F32x16(avx512!(_mm512_permutevar_ps(
+            _mm512_loadu_ps(t.as_ptr()),
+            _mm512_castps_si512(self.0)
+        )))
+    }
+    #[inline(always)]
+    fn add_shifted_bits4(self, k: Self) -> Self {
+        F32x16(avx512!(_mm512_castsi512_ps(_mm512_add_epi32(
+            _mm512_castps_si512(self.0),
+            _mm512_slli_epi32::<21>(_mm512_castps_si512(k.0))
+        ))))
+    }
+    #[inline(always)]
     fn or_sign(self, sign: Self) -> Self {
         // Integer forms: the float and/or need AVX-512 DQ.
         F32x16(avx512!(_mm512_castsi512_ps(_mm512_or_si512(

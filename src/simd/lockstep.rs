@@ -256,6 +256,14 @@ impl<V: Vector> Vector for Lockstep<V> {
         Lockstep(each!(k => self.0[k].add_shifted_bits(b.0[k])))
     }
     #[inline(always)]
+    fn lookup4(self, table: &[Self::Elem; 4]) -> Self {
+        self.map(|v| v.lookup4(table))
+    }
+    #[inline(always)]
+    fn add_shifted_bits4(self, b: Self) -> Self {
+        Lockstep(each!(k => self.0[k].add_shifted_bits4(b.0[k])))
+    }
+    #[inline(always)]
     fn or_sign(self, sign: Self) -> Self {
         Lockstep(each!(k => self.0[k].or_sign(sign.0[k])))
     }

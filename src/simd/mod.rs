@@ -208,6 +208,21 @@ pub trait Vector: Copy {
         self.lane_wise(|v| v.lookup8(table))
     }
 
+    /// Lane-wise `table[bits & 3]`: the low two bits of each lane's bit pattern index a
+    /// four-entry table (one in-lane `vpermilps` on x86, half the cost of `vpermps` on AVX2
+    /// cores, where that takes both FMA pipes; through memory where no override exists).
+    #[inline(always)]
+    fn lookup4(self, table: &[Self::Elem; 4]) -> Self {
+        self.lane_wise(|v| v.lookup4(table))
+    }
+
+    /// As [`Vector::add_shifted_bits`], for the four-entry table of [`Vector::lookup4`]:
+    /// `k`'s bits shifted left by the mantissa width less 2 (21 for f32).
+    #[inline(always)]
+    fn add_shifted_bits4(self, k: Self) -> Self {
+        self.lane_pairs(k, |v, k| v.add_shifted_bits4(k))
+    }
+
     /// Lane-wise integer sum of the bit patterns, `k`'s shifted left by the mantissa width
     /// less 3 (20 for f32): adds `k`'s low bits above the three that [`Vector::lookup8`]
     /// reads into the exponent field (the `2^(n + j/8)` of a table-driven exponential).
