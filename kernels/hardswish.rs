@@ -240,9 +240,11 @@ isa_fn! {
 isa_fn! {
     /// Hardswish, out of place: `y[i] = x[i] * clamp(x[i] + 3, 0, 6) / 6` (as PyTorch).
     ///
-    /// Correctly rounded but for rare near-ties (f32: evaluated in f64 lanes, five operations,
-    /// rounded once; f64: the sum `x + 3`, the product and the division by 6 carried to twice
-    /// the precision; measured 0.50 ULP for every f32 input). Any f32 intermediate rounded on
+    /// Correctly rounded but for rare near-ties where the result is normal (the sum `x + 3`,
+    /// the product and the division by 6 carried to twice the precision by FMA, in the
+    /// element type, rounded once; measured 0.50 ULP for every f32 input with a normal
+    /// result). Where the result is subnormal (`|x| < 2.4e-38`) the small terms round in the
+    /// subnormal range: measured 1.00 ULP there, within the bound. Any f32 intermediate rounded on
     /// the way costs up to 1 ULP more: the fast peers' three-rounding form,
     /// `max(x, -3) * (min(x + 3, 6) / 6)`, measured 1.88 ULP, beyond the 1 ULP promised here.
     /// NaN gives NaN; every `x <= -3` gives `-0.0`, `-inf` included (PyTorch gives NaN at

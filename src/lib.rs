@@ -51,14 +51,14 @@
 //! | [`celu`] | `x > 0 ? x : alpha * expm1(x / alpha)` | `alpha = 1.0` (0 < value < inf) | yes | celu'(0) = 1 (left branch); multiply | NaN -> NaN; -inf -> -alpha | 0.88 / 0.98 / 0.69 / 0.94 |
 //! | [`relu6`] | `min(max(x, 0), 6)` | none | yes | relu6'(0) = relu6'(6) = 0; select | NaN -> NaN; -0 -> -0; +-inf -> 6, 0 | 0 / 0 / 0 / 0 |
 //! | [`hardtanh`] | `clamp(x, min_val, max_val)` | `min_val = -1.0` (any value but NaN), `max_val = 1.0` (any value but NaN) | yes | 0 at both bounds; select | NaN -> NaN; an input equal to a bound is returned as is | 0 / 0 / 0 / 0 |
-//! | [`sigmoid`] | `1 / (1 + e^-x)` | none | yes | smooth; multiply | NaN -> NaN; +-inf -> 1, 0; subnormal results kept | 0.587 / 0.587 / 0.8 / 0.8 |
-//! | [`tanh`] | `tanh(x)` | none | yes | smooth; multiply | NaN -> NaN; +-inf -> +-1; -0 -> -0 | 0.593 / 0.587 / 0.65 / 0.93 |
-//! | [`silu`] | `x * sigmoid(x)` | none | no | smooth, zero at x0 = -1.2785; limits 0 and 1 at -inf, +inf | NaN -> NaN; -inf -> -0, +inf -> +inf | 0.604 / 2.03 / 1.52 / 1.9 |
-//! | [`gelu`] | `x * Phi(x)` | none | no | smooth, zero at x0 = -0.7518; limits 0 and 1 at -inf, +inf | NaN -> NaN; -inf -> -0, +inf -> +inf | 0.93 / 1.07 / 1.4 / 2.45 |
-//! | [`gelu_tanh`] | `x/2 * (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))` | none | no | smooth, zero at x0 = -0.7525; limits 0 and 1 at -inf, +inf | NaN -> NaN; -inf -> -0, +inf -> +inf | 0.604 / 1.19 / 1.15 / 2.82 |
-//! | [`softplus`] | `beta x > threshold ? x : ln(1 + e^(beta x)) / beta` | `beta = 1.0` (0 < value < inf), `threshold = 20.0` (finite) | no | sigmoid(beta x), 1 above the threshold; multiply | NaN -> NaN; -inf -> 0, +inf -> +inf | 0.609 / 0.587 / 0.97 / 0.8 |
+//! | [`sigmoid`] | `1 / (1 + e^-x)` | none | yes | smooth; multiply | NaN -> NaN; +-inf -> 1, 0; subnormal results kept | 0.746 / 0.754 / 0.8 / 0.8 |
+//! | [`tanh`] | `tanh(x)` | none | yes | smooth; multiply | NaN -> NaN; +-inf -> +-1; -0 -> -0 | 0.73 / 0.754 / 0.65 / 0.93 |
+//! | [`silu`] | `x * sigmoid(x)` | none | no | smooth, zero at x0 = -1.2785; limits 0 and 1 at -inf, +inf | NaN -> NaN; -inf -> -0, +inf -> +inf | 0.761 / 2.05 / 1.52 / 1.9 |
+//! | [`gelu`] | `x * Phi(x)` | none | no | smooth, zero at x0 = -0.7518; limits 0 and 1 at -inf, +inf | NaN -> NaN; -inf -> -0, +inf -> +inf | 0.93 / 1.14 / 1.4 / 2.45 |
+//! | [`gelu_tanh`] | `x/2 * (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))` | none | no | smooth, zero at x0 = -0.7525; limits 0 and 1 at -inf, +inf | NaN -> NaN; -inf -> -0, +inf -> +inf | 0.742 / 1.19 / 1.15 / 2.82 |
+//! | [`softplus`] | `beta x > threshold ? x : ln(1 + e^(beta x)) / beta` | `beta = 1.0` (0 < value < inf), `threshold = 20.0` (finite) | no | sigmoid(beta x), 1 above the threshold; multiply | NaN -> NaN; -inf -> 0, +inf -> +inf | 0.753 / 0.748 / 0.97 / 0.8 |
 //! | [`mish`] | `x * tanh(softplus(x))` | none | no | smooth, zero at x0 = -1.1924; limits 0 and 1 at -inf, +inf | NaN -> NaN; -inf -> -0, +inf -> +inf | 0.8 / 0.51 / 1.52 / 2.4 |
-//! | [`hardswish`] | `x * clamp(x + 3, 0, 6) / 6` | none | no | hardswish'(-3) = 0 (select), hardswish'(3) = 1 | NaN -> NaN; every x <= -3 (and -inf) -> -0 | 0.5 / 0.5 / 0.5 / 0.33 |
+//! | [`hardswish`] | `x * clamp(x + 3, 0, 6) / 6` | none | no | hardswish'(-3) = 0 (select), hardswish'(3) = 1 | NaN -> NaN; every x <= -3 (and -inf) -> -0 | 1 / 0.5 / 0.5 / 0.33 |
 //! | [`hardsigmoid`] | `clamp(x + 3, 0, 6) / 6` | none | no | 0 at -3 and 3; select | NaN -> NaN; +-inf -> 1, 0 | 0.5 / 0.33 / 0.33 / 0.33 |
 //! | [`softsign`] | `x / (1 + abs(x))` | none | no | 1 / (1 + abs(x))^2, 1 at 0; multiply | NaN -> NaN; +-inf -> +-1 (the limits), gradient 0; -0 -> -0 | 0.5 / 1 / 0.5 / 0.5 |
 //! | [`threshold`] | `x <= threshold ? value : x` | `threshold = 0.0` (finite), `value = 0.0` (finite) | no | 0 at x = threshold (strict x > threshold); select | NaN -> NaN; +-inf compared as numbers | 0 / 0 / 0 / 0 |
