@@ -175,46 +175,6 @@ pub(crate) fn logistic_slope_pair<W: Vector<Elem = f64>>(a: W, a_lo: W) -> (W, W
     math::div_pair(eh, el, p, pl)
 }
 
-/// `sigmoid(x) = q0 + c inv` for f32 lanes, from `e = e^-|x| = eh + el`
-/// ([`native::exp_pair`]): `q0 = n / (1 + eh)` rounded (`n` is 1 for `x >= 0`, else `eh`),
-/// `c` the remainder of the exact quotient `(n + nl) / (1 + eh + el)` times `1 + e`
-/// (`n - q0 (1 + eh)` by one FMA: `n - q0` is exact by Sterbenz; then `el`'s share), and
-/// `inv ~ 1 / (1 + e)` (`q0` or `1 - q0`), good enough for a correction of ~1 ULP. The sum
-/// is within ~2^-27 relative of the exact value before its one rounding.
-#[inline(always)]
-pub(crate) fn logistic_f32<V: Vector<Elem = f32>>(x: V, eh: V, el: V) -> Logistic<V> {
-    let one = V::splat(1.0);
-    let nonnegative = V::zero().le(x);
-    let d = one.add(eh);
-    let n = V::select(nonnegative, one, eh);
-    let q0 = n.div(d);
-    let r = q0.neg().mul_add(eh, n.sub(q0));
-    // r + nl - q0 el = r - el m, with m = q0 (x >= 0) or q0 - 1; |m| ~ 1 / (1 + e).
-    let m = V::select(nonnegative, q0, q0.sub(one));
-    Logistic { q0, c: el.neg().mul_add(m, r), inv: m.abs() }
-}
-
-/// The compensated sigmoid of [`logistic_f32`]: `q0 + c inv`, kept apart until the caller's
-/// one rounding.
-#[derive(Clone, Copy)]
-pub(crate) struct Logistic<V> {
-    /// The rounded quotient.
-    pub q0: V,
-    /// The remainder, times `1 + e`.
-    pub c: V,
-    /// About `1 / (1 + e)`.
-    pub inv: V,
-}
-
-impl<V: Vector<Elem = f32>> Logistic<V> {
-    /// The sigmoid, rounded once.
-    #[inline(always)]
-    pub(crate) fn value(self) -> V {
-        self.c.mul_add(self.inv, self.q0)
-    }
-
-}
-
 /// `sigmoid(x) = 1 / (1 + e^-x)` for f32 lanes as `q0 (1 + rt)`, kept apart until the
 /// caller's one rounding, and the lanes the f64 body takes (`|x| > 64`: below -64 the
 /// corrections would leave the normal range, above it `e^-x` would).
@@ -270,7 +230,8 @@ impl<V: Vector<Elem = f32>> Reciprocal1p<V> {
 }
 
 /// `sigmoid(-|x|) sigmoid(|x|) = e / (1 + e)^2` for f32 lanes as `(hi, lo)`, within ~2^-26
-/// relative: `q = e / (1 + e)` as in [`logistic_f32`], `1 - q` split exactly, the product in
+/// relative: `q = e / (1 + e)` by one division corrected by its FMA remainder, `1 - q` split
+/// exactly, the product in
 /// double length.
 #[inline(always)]
 pub(crate) fn logistic_slope_f32<V: Vector<Elem = f32>>(eh: V, el: V) -> (V, V) {
