@@ -10,11 +10,11 @@ use crate::checks;
 use crate::dispatch::dispatch;
 use crate::driver::{Binary, Native, Unary, UnaryInPlace};
 use crate::kernels::sigmoid::{
-    finite, logistic_slope_pair, reciprocal_1p, sigmoid_pair, sigmoid_parts, sigmoid_slope, subnormal_exp_tail,
-    times_vanishing, wide_where, Reciprocal1p, NATIVE_MIN_ARG, PAIR_MIN_ARG,
+    finite, logistic_direct, logistic_slope_pair, sigmoid_pair, sigmoid_parts, sigmoid_slope, subnormal_exp_tail,
+    times_vanishing, wide_where, Reciprocal1p, PAIR_MIN_ARG,
 };
 use crate::math::{self, Accuracy, Full, GradientZero};
-use crate::math::{native, native_normal};
+use crate::math::native_normal;
 use crate::simd::{NativeFn, Vector, WideFn};
 
 /// `sqrt(2 / pi)`, the tanh form's inner scale.
@@ -412,14 +412,11 @@ fn gelu_tanh_twice_inner_f32<V: Vector<Elem = f32>>(x: V) -> (V, V) {
     odd_cubic_f32(x, TWO_BETA_F32, TWO_BETA_KAPPA_F32)
 }
 
-/// `sigmoid(w + w_lo)` for f32 lanes as `q0 (1 + rt)` (`kernels::sigmoid::reciprocal_1p`,
-/// with `e^-(w + w_lo) = e^-w (1 - w_lo)` to 2^-36), and the lanes the f64 body takes
-/// (`|w| > 64`, as for sigmoid).
+/// `sigmoid(2u)` for gelu_tanh ([`logistic_direct`] of the pair `2u`).
 #[inline(always)]
-fn logistic_of_pair<V: Vector<Elem = f32>>((w, w_lo): (V, V)) -> (V::Mask, Reciprocal1p<V>) {
-    let (eh, el) = native::exp_pair(w.neg());
-    let el = eh.neg().mul_add(w_lo, el);
-    (V::splat(-NATIVE_MIN_ARG).lt(w.abs()), reciprocal_1p(eh, el))
+fn gelu_tanh_logistic<V: Vector<Elem = f32>>(x: V) -> (V::Mask, Reciprocal1p<V>) {
+    let (w, w_lo) = gelu_tanh_twice_inner_f32(x);
+    logistic_direct(w, Some(w_lo))
 }
 
 /// `x (c1 + c3 x^2)` for f32 lanes and f32-pair constants as an unevaluated sum: `x^2` and
@@ -442,7 +439,7 @@ impl NativeFn<1> for GeluTanh {
     #[inline(always)]
     fn eval_f32<V: Vector<Elem = f32>>(self, [x]: [V; 1]) -> V {
         // x sigmoid(2u), the compensated quotient rounded once with x.
-        let (far, s) = logistic_of_pair(gelu_tanh_twice_inner_f32(x));
+        let (far, s) = gelu_tanh_logistic(x);
         wide_where(far, s.times(x), [x], self)
     }
 }
@@ -457,7 +454,7 @@ impl NativeFn<2> for GeluTanhBackward {
         // c3 x^2) = x d(2u)/dx in double length, m h exact by FMA and 1 + m h by 2Sum; the factor cancels at the zero x0 = -0.7525, where the series
         // takes over. The slope rounded once, then the product by dy.
         let one = V::splat(1.0);
-        let (far, s) = logistic_of_pair(gelu_tanh_twice_inner_f32(x));
+        let (far, s) = gelu_tanh_logistic(x);
         let (q0, qc) = (s.q0, s.rt.mul(s.q0));
         let h = one.sub(q0);
         let hl = one.sub(h).sub(q0).sub(qc);

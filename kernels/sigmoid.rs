@@ -175,9 +175,11 @@ pub(crate) fn logistic_slope_pair<W: Vector<Elem = f64>>(a: W, a_lo: W) -> (W, W
     math::div_pair(eh, el, p, pl)
 }
 
-/// `sigmoid(x) = 1 / (1 + e^-x)` for f32 lanes as `q0 (1 + rt)`, kept apart until the
-/// caller's one rounding, and the lanes the f64 body takes (`|x| > 64`: below -64 the
-/// corrections would leave the normal range, above it `e^-x` would).
+/// `sigmoid(x + x_lo) = 1 / (1 + e^-(x + x_lo))` for f32 lanes as `q0 (1 + rt)`, kept apart
+/// until the caller's one rounding, and the lanes the f64 body takes (`|x| > 64`: below -64
+/// the corrections would leave the normal range, above it `e^-x` would). `x_lo` is the low
+/// part of an argument carried as a pair (gelu_tanh's `2u`, softplus' `beta x`), folded in as
+/// `e^-(x + x_lo) = e^-x (1 - x_lo)` (to 2^-36 for `|x_lo| <= 2^-18`).
 ///
 /// `e = e^-x = eh + el` ([`native::exp_pair`]), `d = 1 + eh` rounded with its rounding error
 /// `de` (Fast2Sum, the larger of `eh` and 1 first), `q0 = 1 / d` rounded. Then the remainder
@@ -187,23 +189,20 @@ pub(crate) fn logistic_slope_pair<W: Vector<Elem = f64>>(a: W, a_lo: W) -> (W, W
 /// three selects and a rounded difference on the FMA pipes, where this takes a max and a
 /// min on the add pipes).
 #[inline(always)]
-pub(crate) fn logistic_direct<V: Vector<Elem = f32>>(x: V) -> (V::Mask, Reciprocal1p<V>) {
-    let (eh, el) = native::exp_pair(x.neg());
-    (V::splat(-NATIVE_MIN_ARG).lt(x.abs()), reciprocal_1p(eh, el))
-}
-
-/// `1 / (1 + e)` for `e = eh + el > 0` (a pair from [`native::exp_pair`]) as `q0 (1 + rt)`:
-/// the steps of [`logistic_direct`] after its exponential.
-#[inline(always)]
-pub(crate) fn reciprocal_1p<V: Vector<Elem = f32>>(eh: V, el: V) -> Reciprocal1p<V> {
+pub(crate) fn logistic_direct<V: Vector<Elem = f32>>(x: V, x_lo: Option<V>) -> (V::Mask, Reciprocal1p<V>) {
     let one = V::splat(1.0);
+    let (eh, el) = native::exp_pair(x.neg());
+    let el = match x_lo {
+        Some(x_lo) => eh.neg().mul_add(x_lo, el),
+        None => el,
+    };
     let (big, small) = (eh.clamp_min(one), eh.clamp_max(one));
     let d = big.add(small);
     let de = big.sub(d).add(small);
     let q0 = one.div(d);
     let r = q0.neg().mul_add(d, one);
     let rt = q0.neg().mul_add(de.add(el), r);
-    Reciprocal1p { q0, rt }
+    (V::splat(-NATIVE_MIN_ARG).lt(x.abs()), Reciprocal1p { q0, rt })
 }
 
 /// `1 / (1 + e)` as `q0 (1 + rt)` (see [`logistic_direct`]).
@@ -295,7 +294,7 @@ pub(crate) struct Sigmoid;
 impl NativeFn<1> for Sigmoid {
     #[inline(always)]
     fn eval_f32<V: Vector<Elem = f32>>(self, [x]: [V; 1]) -> V {
-        let (far, s) = logistic_direct(x);
+        let (far, s) = logistic_direct(x, None);
         wide_where(far, s.value(), [x], self)
     }
 }
@@ -361,7 +360,7 @@ pub(crate) struct Silu;
 impl NativeFn<1> for Silu {
     #[inline(always)]
     fn eval_f32<V: Vector<Elem = f32>>(self, [x]: [V; 1]) -> V {
-        let (far, s) = logistic_direct(x);
+        let (far, s) = logistic_direct(x, None);
         wide_where(far, s.times(x), [x], self)
     }
 }
@@ -420,7 +419,7 @@ impl NativeFn<2> for SiluBackward {
         // exactly (1 - q0 by Fast2Sum), t = 1 + x (h + hl) with one rounding of its main
         // part; t vanishes at the zero x0 = -1.2785, where the series takes over.
         let one = V::splat(1.0);
-        let (far, s) = logistic_direct(x);
+        let (far, s) = logistic_direct(x, None);
         let (q0, qc) = (s.q0, s.rt.mul(s.q0));
         let h = one.sub(q0);
         let hl = one.sub(h).sub(q0).sub(qc);

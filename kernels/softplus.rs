@@ -6,8 +6,8 @@ use crate::checks;
 use crate::dispatch::dispatch;
 use crate::driver::{Binary, Native, Unary, UnaryInPlace, ViaF64};
 use crate::kernels::sigmoid::{
-    finite, reciprocal_1p, sigmoid_pair, sigmoid_parts, subnormal_exp_tail, times_vanishing, wide_beyond, wide_where,
-    NATIVE_MIN_ARG, PAIR_MIN_ARG,
+    finite, logistic_direct, sigmoid_pair, sigmoid_parts, subnormal_exp_tail, times_vanishing, wide_beyond, wide_where,
+    PAIR_MIN_ARG,
 };
 use crate::math::{self, native, native_log, Accuracy, Full, GradientZero};
 use crate::simd::{NativeFn, Vector, WideFn};
@@ -175,14 +175,9 @@ impl<const UNIT_BETA: bool> NativeFn<2> for SoftplusBackward<UNIT_BETA> {
         // dy sigmoid(z + z_lo) = dy / (1 + e^-z (1 - z_lo)) (e^-(z + z_lo) to 2^-36), the
         // compensated quotient rounded once, then the product by dy.
         let (z, z_lo, above) = scaled_f32::<V, UNIT_BETA>(x, self.0);
-        let (eh, el) = native::exp_pair(z.neg());
-        let el = match z_lo {
-            Some(z_lo) => eh.neg().mul_add(z_lo, el),
-            None => el,
-        };
-        let s = reciprocal_1p(eh, el).value();
-        let r = V::select(above, dy, dy.mul(s));
-        wide_where(V::splat(-NATIVE_MIN_ARG).lt(z.abs()), r, [x, dy], self)
+        let (far, s) = logistic_direct(z, z_lo);
+        let r = V::select(above, dy, dy.mul(s.value()));
+        wide_where(far, r, [x, dy], self)
     }
 }
 impl<const UNIT_BETA: bool> WideFn<2> for SoftplusBackward<UNIT_BETA> {

@@ -60,17 +60,13 @@ pub trait Float:
     /// form of `Vector::lookup8`).
     #[doc(hidden)]
     fn lookup8(self, table: &[Self; 8]) -> Self;
-    /// The bit patterns added as integers, `k`'s shifted left by the mantissa width less 3
-    /// (the scalar form of `Vector::add_shifted_bits`).
-    #[doc(hidden)]
-    fn add_shifted_bits(self, k: Self) -> Self;
     /// `table[bits & 3]` (the scalar form of `Vector::lookup4`).
     #[doc(hidden)]
     fn lookup4(self, table: &[Self; 4]) -> Self;
     /// The bit patterns added as integers, `k`'s shifted left by the mantissa width less 2
-    /// (the scalar form of `Vector::add_shifted_bits4`).
+    /// (the scalar form of `Vector::add_shifted_bits`).
     #[doc(hidden)]
-    fn add_shifted_bits4(self, k: Self) -> Self;
+    fn add_shifted_bits(self, k: Self) -> Self;
     /// `self` with the sign bit of `sign` or-ed in (the scalar form of `Vector::or_sign`).
     #[doc(hidden)]
     fn or_sign(self, sign: Self) -> Self;
@@ -196,15 +192,11 @@ impl Float for f32 {
         table[(self.to_bits() & 7) as usize]
     }
     #[inline(always)]
-    fn add_shifted_bits(self, k: Self) -> Self {
-        f32::from_bits(self.to_bits().wrapping_add(k.to_bits() << 20))
-    }
-    #[inline(always)]
     fn lookup4(self, table: &[Self; 4]) -> Self {
         table[(self.to_bits() & 3) as usize]
     }
     #[inline(always)]
-    fn add_shifted_bits4(self, k: Self) -> Self {
+    fn add_shifted_bits(self, k: Self) -> Self {
         f32::from_bits(self.to_bits().wrapping_add(k.to_bits() << 21))
     }
     #[inline(always)]
@@ -250,15 +242,11 @@ impl Float for f64 {
         table[(self.to_bits() & 7) as usize]
     }
     #[inline(always)]
-    fn add_shifted_bits(self, k: Self) -> Self {
-        f64::from_bits(self.to_bits().wrapping_add(k.to_bits() << 49))
-    }
-    #[inline(always)]
     fn lookup4(self, table: &[Self; 4]) -> Self {
         table[(self.to_bits() & 3) as usize]
     }
     #[inline(always)]
-    fn add_shifted_bits4(self, k: Self) -> Self {
+    fn add_shifted_bits(self, k: Self) -> Self {
         f64::from_bits(self.to_bits().wrapping_add(k.to_bits() << 50))
     }
     #[inline(always)]

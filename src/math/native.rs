@@ -66,7 +66,7 @@ pub(crate) fn exp_scaled<V: Vector<Elem = f32>>(a: V) -> (V, V) {
         .mul_add(t, V::splat(1.0));
     let p = t.mul_add(q, k.lookup4(&TABLE_RHO));
     let table = TABLE_BITS.map(f32::from_bits);
-    (k.lookup4(&table).add_shifted_bits4(k), p)
+    (k.lookup4(&table).add_shifted_bits(k), p)
 }
 
 /// `e^a` for `a` in `[-87, 88]` as `(hi, lo)`, `hi + lo` within about 2^-26 relative of the

@@ -223,13 +223,6 @@ impl Vector for F32x8 {
         )))
     }
     #[inline(always)]
-    fn add_shifted_bits(self, k: Self) -> Self {
-        F32x8(avx!(_mm256_castsi256_ps(_mm256_add_epi32(
-            _mm256_castps_si256(self.0),
-            _mm256_slli_epi32::<20>(_mm256_castps_si256(k.0))
-        ))))
-    }
-    #[inline(always)]
     fn lookup4(self, table: &[f32; 4]) -> Self {
         // vpermilps reads the low two bits of each index lane, within each 128-bit half:
         // the table is repeated in both halves.
@@ -242,7 +235,7 @@ impl Vector for F32x8 {
         )))
     }
     #[inline(always)]
-    fn add_shifted_bits4(self, k: Self) -> Self {
+    fn add_shifted_bits(self, k: Self) -> Self {
         F32x8(avx!(_mm256_castsi256_ps(_mm256_add_epi32(
             _mm256_castps_si256(self.0),
             _mm256_slli_epi32::<21>(_mm256_castps_si256(k.0))

@@ -184,13 +184,6 @@ impl Vector for F32x16 {
         )))
     }
     #[inline(always)]
-    fn add_shifted_bits(self, k: Self) -> Self {
-        F32x16(avx512!(_mm512_castsi512_ps(_mm512_add_epi32(
-            _mm512_castps_si512(self.0),
-            _mm512_slli_epi32::<20>(_mm512_castps_si512(k.0))
-        ))))
-    }
-    #[inline(always)]
     fn lookup4(self, table: &[f32; 4]) -> Self {
         // vpermilps reads the low two bits of each index lane, within each 128-bit quarter:
         // the table is repeated in all four.
@@ -204,7 +197,7 @@ impl Vector for F32x16 {
         )))
     }
     #[inline(always)]
-    fn add_shifted_bits4(self, k: Self) -> Self {
+    fn add_shifted_bits(self, k: Self) -> Self {
         F32x16(avx512!(_mm512_castsi512_ps(_mm512_add_epi32(
             _mm512_castps_si512(self.0),
             _mm512_slli_epi32::<21>(_mm512_castps_si512(k.0))

@@ -408,7 +408,6 @@ macro_rules! suite {
                     let table4 = [table[1], table[3], table[5], table[6]];
                     let looked4 = lanes(vx.lookup4(&table4));
                     let added = lanes(vx.add_shifted_bits(vy));
-                    let added4 = lanes(vx.add_shifted_bits4(vy));
                     let signed = lanes(vx.abs().or_sign(vy));
                     let quieted = lanes(vx.quiet());
                     for i in 0..L {
@@ -417,8 +416,6 @@ macro_rules! suite {
                         check("lookup4", &[x[i]], looked4[i], lx.lookup4(&table4).0, false);
                         let want = lx.add_shifted_bits(ly).0;
                         check("add_shifted_bits", &[x[i], y[i]], added[i], want, false);
-                        let want = lx.add_shifted_bits4(ly).0;
-                        check("add_shifted_bits4", &[x[i], y[i]], added4[i], want, false);
                         let want = lx.abs().or_sign(ly).0;
                         check("or_sign", &[x[i], y[i]], signed[i], want, false);
                         check("quiet", &[x[i]], quieted[i], lx.quiet().0, false);

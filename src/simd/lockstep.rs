@@ -252,16 +252,12 @@ impl<V: Vector> Vector for Lockstep<V> {
         self.map(|v| v.lookup8(table))
     }
     #[inline(always)]
-    fn add_shifted_bits(self, b: Self) -> Self {
-        Lockstep(each!(k => self.0[k].add_shifted_bits(b.0[k])))
-    }
-    #[inline(always)]
     fn lookup4(self, table: &[Self::Elem; 4]) -> Self {
         self.map(|v| v.lookup4(table))
     }
     #[inline(always)]
-    fn add_shifted_bits4(self, b: Self) -> Self {
-        Lockstep(each!(k => self.0[k].add_shifted_bits4(b.0[k])))
+    fn add_shifted_bits(self, b: Self) -> Self {
+        Lockstep(each!(k => self.0[k].add_shifted_bits(b.0[k])))
     }
     #[inline(always)]
     fn or_sign(self, sign: Self) -> Self {

@@ -216,16 +216,9 @@ pub trait Vector: Copy {
         self.lane_wise(|v| v.lookup4(table))
     }
 
-    /// As [`Vector::add_shifted_bits`], for the four-entry table of [`Vector::lookup4`]:
-    /// `k`'s bits shifted left by the mantissa width less 2 (21 for f32).
-    #[inline(always)]
-    fn add_shifted_bits4(self, k: Self) -> Self {
-        self.lane_pairs(k, |v, k| v.add_shifted_bits4(k))
-    }
-
     /// Lane-wise integer sum of the bit patterns, `k`'s shifted left by the mantissa width
-    /// less 3 (20 for f32): adds `k`'s low bits above the three that [`Vector::lookup8`]
-    /// reads into the exponent field (the `2^(n + j/8)` of a table-driven exponential).
+    /// less 2 (21 for f32): adds `k`'s low bits above the two that [`Vector::lookup4`] reads
+    /// into the exponent field (the `2^(n + j/4)` of a table-driven exponential).
     #[inline(always)]
     fn add_shifted_bits(self, k: Self) -> Self {
         self.lane_pairs(k, |v, k| v.add_shifted_bits(k))

@@ -158,16 +158,12 @@ macro_rules! lane_impl {
                 Lane(crate::Float::lookup8(self.0, table))
             }
             #[inline(always)]
-            fn add_shifted_bits(self, k: Self) -> Self {
-                Lane(crate::Float::add_shifted_bits(self.0, k.0))
-            }
-            #[inline(always)]
             fn lookup4(self, table: &[$t; 4]) -> Self {
                 Lane(crate::Float::lookup4(self.0, table))
             }
             #[inline(always)]
-            fn add_shifted_bits4(self, k: Self) -> Self {
-                Lane(crate::Float::add_shifted_bits4(self.0, k.0))
+            fn add_shifted_bits(self, k: Self) -> Self {
+                Lane(crate::Float::add_shifted_bits(self.0, k.0))
             }
             #[inline(always)]
             fn or_sign(self, sign: Self) -> Self {
