@@ -137,7 +137,8 @@ impl<T: Float> Kernel<T, 2> for HardsigmoidBackward<T> {
 #[derive(Clone, Copy)]
 struct Hardswish<T>(Reciprocal<T>);
 impl<T: Float> Kernel<T, 1> for Hardswish<T> {
-    /// Fourteen operations, six of them on the FMA pipes: the lockstep body keeps them busy.
+    /// Fourteen operations, six of them on the FMA pipes: in lockstep 0.308-0.311 ns per
+    /// element against 0.327-0.335 in pairs (AVX2, Zen 3, 8K, same-binary pair alternated).
     const LOCKSTEP: bool = true;
 
     /// `x (x + 3) / 6` for `-3 < x < 3` in the element type, one rounding at the end: the
