@@ -61,6 +61,7 @@ struct Clamp<T> {
 }
 
 impl<T: Float> Kernel<T, 1> for Clamp<T> {
+    const MEMORY_BOUND: bool = true;
     #[inline(always)]
     fn apply<V: Vector<Elem = T>>(self, [x]: [V; 1]) -> V {
         x.clamp_min(V::splat(self.lo)).clamp_max(V::splat(self.hi))

@@ -44,6 +44,7 @@ pub(crate) struct LeakyRelu<T> {
 }
 
 impl<T: Float> Kernel<T, 1> for LeakyRelu<T> {
+    const MEMORY_BOUND: bool = true;
     #[inline(always)]
     fn apply<V: Vector<Elem = T>>(self, [x]: [V; 1]) -> V {
         V::select(x.gt(V::zero()), x, x.mul(V::splat(self.slope)))
@@ -64,6 +65,7 @@ pub(crate) struct LeakyReluClamp<T, const ABOVE_ONE: bool> {
 }
 
 impl<T: Float, const ABOVE_ONE: bool> Kernel<T, 1> for LeakyReluClamp<T, ABOVE_ONE> {
+    const MEMORY_BOUND: bool = true;
     const NAN_SAFE: bool = true;
 
     #[inline(always)]

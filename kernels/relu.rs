@@ -41,6 +41,7 @@ pub mod reference {
 pub(crate) struct Relu;
 
 impl<T: Float> Kernel<T, 1> for Relu {
+    const MEMORY_BOUND: bool = true;
     #[inline(always)]
     fn apply<V: Vector<Elem = T>>(self, [x]: [V; 1]) -> V {
         x.clamp_min(V::zero())

@@ -108,10 +108,31 @@ fn check<T: TestFloat>(what: &str, isa: Isa, i: usize, x: T, got: T, want: T, to
 }
 
 fn run_forward<T: TestFloat>(cases: &[Forward<T>]) {
+    run_forward_at(cases, &lengths())
+}
+
+/// Lengths around the sizes from which the memory-bound kernels (relu, leaky_relu, the
+/// clamps) run on AVX2's vectors under AVX-512: more than 48 KiB touched, input and output
+/// (out of place: half as many elements as in place), with tails of every remainder class.
+fn narrow_lengths<T: TestFloat>() -> Vec<usize> {
+    let e = (48 << 10) / std::mem::size_of::<T>();
+    vec![
+        e / 2 - 1,
+        e / 2,
+        e / 2 + 1,
+        e / 2 + 7,
+        e / 2 + 64 + 15,
+        e,
+        e + 1,
+        e + 13,
+    ]
+}
+
+fn run_forward_at<T: TestFloat>(cases: &[Forward<T>], lengths: &[usize]) {
     let mut rng = Rng::new(1);
     let isas = isas();
     for case in cases {
-        for n in lengths() {
+        for &n in lengths {
             for &offset in offsets(n) {
                 let x = inputs::<T>(n, offset + n, &mut rng);
                 let want: Vec<T> = x.iter().map(|&v| (case.reference)(v)).collect();
@@ -1008,6 +1029,9 @@ macro_rules! both_types {
 fn piecewise_fwd<T: TestFloat>() {
     run_forward(&piecewise_forward::<T>())
 }
+fn piecewise_fwd_beyond_l1<T: TestFloat>() {
+    run_forward_at(&piecewise_forward::<T>(), &narrow_lengths::<T>())
+}
 fn elu_fwd<T: TestFloat>() {
     run_forward(&elu_forward::<T>())
 }
@@ -1035,6 +1059,7 @@ fn rrelu_training<T: TestFloat>() {
 
 both_types! {
     piecewise_forward_matches_reference => piecewise_fwd;
+    piecewise_forward_beyond_the_first_level_cache => piecewise_fwd_beyond_l1;
     elu_family_forward_matches_reference => elu_fwd;
     piecewise_backward_matches_reference => piecewise_bwd;
     elu_family_backward_matches_reference => elu_bwd;

@@ -9,7 +9,9 @@
 //! forwarding per tail. `tests/guard_pages.rs` puts every buffer against a `PROT_NONE` page.)
 //!
 //! Invariant of this module: values of [`F32x8`] and [`F64x4`] exist only inside code reached
-//! through `dispatch::run_avx2`, which runs only after AVX2 and FMA were detected. Every
+//! through `dispatch::run_avx2`, which runs only after AVX2 and FMA were detected, or through
+//! `dispatch::run_avx512` (as `Avx512`'s [`Simd::Narrow`]), which runs only after AVX-512 F,
+//! AVX2 and FMA were detected. Every
 //! `unsafe` block below relies on it (the intrinsics need those CPU features) and, for memory
 //! accesses, on the caller's pointer contract stated on the `Vector` trait.
 
@@ -24,6 +26,7 @@ pub struct Avx2;
 impl Simd for Avx2 {
     type F32 = F32x8;
     type F64 = F64x4;
+    type Narrow = Self;
 }
 
 /// Eight f32 lanes.

@@ -22,6 +22,7 @@ pub struct Avx512;
 impl Simd for Avx512 {
     type F32 = F32x16;
     type F64 = F64x8;
+    type Narrow = super::avx2::Avx2;
 }
 
 /// Sixteen f32 lanes.

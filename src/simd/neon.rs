@@ -24,6 +24,7 @@ pub struct Neon;
 impl Simd for Neon {
     type F32 = F32x4;
     type F64 = F64x2;
+    type Narrow = Self;
 }
 
 /// Four f32 lanes.

@@ -15,6 +15,7 @@ pub struct Scalar;
 impl Simd for Scalar {
     type F32 = Lane<f32>;
     type F64 = Lane<f64>;
+    type Narrow = Self;
 }
 
 /// One element posing as a vector.
