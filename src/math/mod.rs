@@ -93,6 +93,23 @@ impl<V: Vector> Arg<V> {
         let t = n.mul_add(V::splat(V::Elem::NEG_LN2_LO), t);
         (n, if let Some(lo) = self.lo { t.add(lo) } else { t })
     }
+
+    /// [`Arg::reduce`] with `n` from adding `POW2_MAGIC` inside the
+    /// FMA that forms `arg log2(e)`: `(k, n, t)` with `k = n + POW2_MAGIC` exactly, whose bits
+    /// shifted into the exponent field are `2^n` ([`Vector::shift_into_exponent`]), for
+    /// `|arg log2(e)| < 2^22` and `n >= -(bias - 1)`. Two operations fewer than rounding the
+    /// product (`vrndscaleps` is two on Intel) and adding the constant again for `2^n`.
+    /// `n` is the nearest integer to the exact `arg log2(e)` (not to its rounding), so `t`
+    /// stays within `ln2/2 (1 + 2^-9)` as [`Arg::reduce`]'s does.
+    #[inline(always)]
+    fn reduce_biased(self) -> (V, V, V) {
+        let magic = V::splat(V::Elem::POW2_MAGIC);
+        let k = self.hi.mul_add(V::splat(V::Elem::LOG2E), magic);
+        let n = k.sub(magic);
+        let t = n.mul_add(V::splat(V::Elem::NEG_LN2_HI), self.hi);
+        let t = n.mul_add(V::splat(V::Elem::NEG_LN2_LO), t);
+        (k, n, if let Some(lo) = self.lo { t.add(lo) } else { t })
+    }
 }
 
 /// `expm1(t)` for `|t| <= ln2/2 (1 + 2^-9)`: `t + t^2 (1/2 + t q(t))`, relative error of the
@@ -149,9 +166,9 @@ fn expm1_any_zero<V: Vector>(a: Arg<V>) -> V {
     if V::Elem::COMPENSATED_EXPM1 {
         expm1_compensated(a)
     } else {
-        let (n, t) = a.reduce();
+        let (k, _, t) = a.reduce_biased();
         let r = expm1_reduced(t);
-        let s = pow2(n);
+        let s = k.shift_into_exponent();
         // s (1 + r) - 1 = s r + (s - 1); `s - 1` is exact for n >= -(mantissa bits + 1).
         s.mul_add(r, s.sub(V::splat(V::Elem::ONE)))
     }
