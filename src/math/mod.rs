@@ -84,23 +84,15 @@ impl<V: Vector> Arg<V> {
         }
     }
 
-    /// Range reduction: `(n, t)` with `arg = n ln2 + t`, `n` integer-valued, `t` rounded once
-    /// (twice with a low part).
-    #[inline(always)]
-    fn reduce(self) -> (V, V) {
-        let n = self.hi.mul(V::splat(V::Elem::LOG2E)).round();
-        let t = n.mul_add(V::splat(V::Elem::NEG_LN2_HI), self.hi);
-        let t = n.mul_add(V::splat(V::Elem::NEG_LN2_LO), t);
-        (n, if let Some(lo) = self.lo { t.add(lo) } else { t })
-    }
-
-    /// [`Arg::reduce`] with `n` from adding `POW2_MAGIC` inside the
-    /// FMA that forms `arg log2(e)`: `(k, n, t)` with `k = n + POW2_MAGIC` exactly, whose bits
-    /// shifted into the exponent field are `2^n` ([`Vector::shift_into_exponent`]), for
-    /// `|arg log2(e)| < 2^22` and `n >= -(bias - 1)`. Two operations fewer than rounding the
-    /// product (`vrndscaleps` is two on Intel) and adding the constant again for `2^n`.
-    /// `n` is the nearest integer to the exact `arg log2(e)` (not to its rounding), so `t`
-    /// stays within `ln2/2 (1 + 2^-9)` as [`Arg::reduce`]'s does.
+    /// Range reduction: `(k, n, t)` with `arg = n ln2 + t`, `n` integer-valued, `t` rounded
+    /// once (twice with a low part), and `k = n + POW2_MAGIC` exactly, whose bits shifted into
+    /// the exponent field are `2^n` ([`Vector::shift_into_exponent`]) where `n >= -(bias -
+    /// 1)` (for `|arg log2(e)| < 2^22` in f32, `2^51` in f64). `n` comes from the constant
+    /// added inside the FMA that forms `arg log2(e)`: the nearest integer to the exact
+    /// product, so `|t| <= ln2/2 (1 + 2^-9)`. Two operations fewer than rounding the product
+    /// (`vrndscaleps` is two on Intel) and adding the constant again for `2^n` (measured,
+    /// Intel Xeon, 8K f32, same-binary A/B: elu 0.192 -> 0.171 ns per element on AVX-512,
+    /// elu' 0.205 -> 0.183).
     #[inline(always)]
     fn reduce_biased(self) -> (V, V, V) {
         let magic = V::splat(V::Elem::POW2_MAGIC);
@@ -360,7 +352,7 @@ pub(crate) fn exp_mul_nonpositive<V: Vector>(x: V, m: V) -> V {
 /// `exp(-x^2/2)`, ...); lanes with `a > 0` get an unspecified value (callers discard them).
 #[inline(always)]
 fn exp_scaled<V: Vector>(a: Arg<V>, m: Option<V>) -> V {
-    let (n, t) = a.reduce();
+    let (k, n, t) = a.reduce_biased();
     let r = expm1_reduced(t);
     let split_min = V::splat(V::Elem::POW2_SPLIT_MIN);
     if V::any(n.lt(split_min)) {
@@ -370,7 +362,7 @@ fn exp_scaled<V: Vector>(a: Arg<V>, m: Option<V>) -> V {
         let head = if let Some(m) = m { head.mul(m) } else { head };
         head.mul(pow2(n.sub(n1)))
     } else {
-        let s = pow2(n);
+        let s = k.shift_into_exponent();
         let e = s.mul_add(r, s);
         if let Some(m) = m {
             e.mul(m)
