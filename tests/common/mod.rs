@@ -11,7 +11,24 @@ use simd_activations::{Float, Isa};
 pub fn isas() -> Vec<Isa> {
     let isas = Isa::available();
     assert!(isas.contains(&Isa::Scalar));
-    #[cfg(target_arch = "x86_64")]
+    // Built without the crate's `std` feature, the ISAs come from the compile-time target
+    // features (no run-time detection): each one compiled in must be listed.
+    #[cfg(all(target_arch = "x86_64", not(feature = "std")))]
+    {
+        if cfg!(all(target_feature = "avx2", target_feature = "fma")) {
+            assert!(
+                isas.contains(&Isa::Avx2),
+                "built with AVX2+FMA but Isa::available() = {isas:?}"
+            );
+        }
+        if cfg!(target_feature = "avx512f") {
+            assert!(
+                isas.contains(&Isa::Avx512),
+                "built with AVX-512F but Isa::available() = {isas:?}"
+            );
+        }
+    }
+    #[cfg(all(target_arch = "x86_64", feature = "std"))]
     {
         if is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma") {
             assert!(
@@ -31,7 +48,8 @@ pub fn isas() -> Vec<Isa> {
         isas.contains(&Isa::Neon),
         "aarch64 without NEON in Isa::available() = {isas:?}"
     );
-    if std::env::var_os("EXPECT_AVX512").is_some() {
+    // (Without `std`, AVX-512 is there only when the build enables it: checked above.)
+    if cfg!(feature = "std") && std::env::var_os("EXPECT_AVX512").is_some() {
         assert!(
             isas.contains(&Isa::Avx512),
             "EXPECT_AVX512 is set but Isa::available() = {isas:?}"
