@@ -49,9 +49,10 @@ const _: () = assert!(
 
 /// Bytes touched (inputs and output) from which a [`Kernel::MEMORY_BOUND`] kernel runs on
 /// [`Simd::Narrow`](crate::simd::Simd::Narrow)'s vectors: the first-level data cache of
-/// recent Intel server cores. Measured (Intel Xeon, 48 KiB L1d, f32 out of place): with 6K
-/// elements (48 KiB) the 512-bit vectors are still faster (leaky_relu 0.039 against 0.047 ns
-/// per element), at 7K (56 KiB) they are not (0.079 against 0.079; 8K: 0.086 against 0.080).
+/// recent Intel server cores. Measured (Intel Xeon, 48 KiB L1d, f32 out of place, AVX-512
+/// against AVX2 vectors): 1K-4K elements, leaky_relu 0.031-0.037 against 0.042-0.051 ns per
+/// element; 6K (48 KiB) 0.039 against 0.047; 7K (56 KiB) 0.079 against 0.079; relu at 8K
+/// and 64K 0.085-0.088 against 0.080.
 pub(crate) const NARROW_MIN_BYTES: usize = 48 << 10;
 
 /// Output size in bytes from which out-of-place results are written with non-temporal stores:
@@ -327,6 +328,30 @@ pub(crate) fn should_stream<T>(len: usize) -> bool {
 /// streams: each streamed call ends with a store fence, which short runs cannot amortize.
 pub(crate) const STREAM_MIN_RUN: usize = 4096;
 
+/// [`map`] on `S`'s vectors, or on [`Simd::Narrow`](crate::simd::Simd::Narrow)'s for a
+/// [`Kernel::MEMORY_BOUND`] kernel whose `buffers` distinct slices of `len` elements (inputs
+/// and output) touch more than [`NARROW_MIN_BYTES`].
+///
+/// # Safety
+/// As [`map`]; `S`'s ISA was detected (and with it `S::Narrow`'s).
+#[inline(always)]
+unsafe fn map_on<S: Simd, T: Float, K: Kernel<T, N>, const N: usize>(
+    kernel: K,
+    inputs: [*const T; N],
+    out: *mut T,
+    len: usize,
+    stream: bool,
+    buffers: usize,
+) {
+    // SAFETY (both calls): as the caller guarantees; `S::Narrow` is `S` or an ISA whose
+    // features `S`'s detection includes (AVX2 + FMA under AVX-512).
+    if K::MEMORY_BOUND && buffers * len * core::mem::size_of::<T>() > NARROW_MIN_BYTES {
+        unsafe { map::<T::Vector<S::Narrow>, K, N>(kernel, inputs, out, len, stream) }
+    } else {
+        unsafe { map::<T::Vector<S>, K, N>(kernel, inputs, out, len, stream) }
+    }
+}
+
 /// `y = kernel(x)` out of place, as a dispatchable operation.
 pub(crate) struct Unary<'a, T, K> {
     pub kernel: K,
@@ -341,27 +366,15 @@ impl<T: Float, K: Kernel<T, 1>> WithSimd for Unary<'_, T, K> {
         debug_assert_eq!(self.x.len(), self.y.len());
         let len = self.x.len().min(self.y.len());
         let stream = should_stream::<T>(len);
-        if K::MEMORY_BOUND && 2 * len * core::mem::size_of::<T>() > NARROW_MIN_BYTES {
-            // SAFETY: as below; `S::Narrow`'s ISA was detected with `S`'s.
-            unsafe {
-                map::<T::Vector<S::Narrow>, K, 1>(
-                    self.kernel,
-                    [self.x.as_ptr()],
-                    self.y.as_mut_ptr(),
-                    len,
-                    stream,
-                )
-            };
-            return;
-        }
         // SAFETY: `x` and `y` are distinct live slices of at least `len` elements.
         unsafe {
-            map::<T::Vector<S>, K, 1>(
+            map_on::<S, T, K, 1>(
                 self.kernel,
                 [self.x.as_ptr()],
                 self.y.as_mut_ptr(),
                 len,
                 stream,
+                2,
             )
         }
     }
@@ -379,15 +392,8 @@ impl<T: Float, K: Kernel<T, 1>> WithSimd for UnaryInPlace<'_, T, K> {
     fn with_simd<S: Simd>(self, _: S) {
         let len = self.xy.len();
         let p = self.xy.as_mut_ptr();
-        if K::MEMORY_BOUND && core::mem::size_of_val(self.xy) > NARROW_MIN_BYTES {
-            // SAFETY: as below; `S::Narrow`'s ISA was detected with `S`'s.
-            unsafe {
-                map::<T::Vector<S::Narrow>, K, 1>(self.kernel, [p as *const T], p, len, false)
-            };
-            return;
-        }
         // SAFETY: `p` is valid for `len` reads and writes; output equals input (allowed).
-        unsafe { map::<T::Vector<S>, K, 1>(self.kernel, [p as *const T], p, len, false) }
+        unsafe { map_on::<S, T, K, 1>(self.kernel, [p as *const T], p, len, false, 1) }
     }
 }
 
@@ -409,12 +415,13 @@ impl<T: Float, K: Kernel<T, 2>> WithSimd for Binary<'_, T, K> {
         // SAFETY: three live slices of at least `len` elements; `out` is a `&mut` so it
         // overlaps neither input.
         unsafe {
-            map::<T::Vector<S>, K, 2>(
+            map_on::<S, T, K, 2>(
                 self.kernel,
                 [self.a.as_ptr(), self.b.as_ptr()],
                 self.out.as_mut_ptr(),
                 len,
                 stream,
+                3,
             )
         }
     }

@@ -54,14 +54,13 @@ pub trait Simd: Copy {
     /// The f64 vector of this ISA.
     type F64: Vector<Elem = f64>;
     /// The ISA whose vectors the memory-bound kernels ([`Kernel::MEMORY_BOUND`]) use once
-    /// their data no longer fits the first-level cache: AVX2's 256-bit vectors under AVX-512
-    /// (whose detection includes AVX2 and FMA), the ISA itself elsewhere. Measured on an Intel
-    /// Xeon (Sapphire Rapids class, 48 KiB L1d), f32 relu at 8K and 64K elements: 0.080 ns per
-    /// element with 256-bit vectors against 0.085-0.088 with 512-bit ones, which stream from
-    /// the second-level cache more slowly; within the first-level cache the 512-bit ones are
-    /// faster (leaky_relu at 1K-4K: 0.031-0.037 against 0.042-0.051).
+    /// their data no longer fits the first-level cache ([`NARROW_MIN_BYTES`], with the
+    /// measurement): AVX2's 256-bit vectors under AVX-512 (whose detection includes AVX2 and
+    /// FMA; 512-bit ones stream from the second-level cache more slowly), the ISA itself
+    /// elsewhere.
     ///
     /// [`Kernel::MEMORY_BOUND`]: crate::driver::Kernel::MEMORY_BOUND
+    /// [`NARROW_MIN_BYTES`]: crate::driver::NARROW_MIN_BYTES
     type Narrow: Simd;
 }
 
