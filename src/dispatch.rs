@@ -286,13 +286,15 @@ pub(crate) fn dispatch<W: WithSimd>(func: &str, isa: Isa, op: W) -> W::Output {
 /// Runs `op` on the portable ISA, compiled with FMA where x86-64 has it: `mul_add` is then one
 /// instruction instead of a call into the math library's `fma`/`fmaf` (which the kernels'
 /// exact steps would otherwise pay for every product; measured in the README's section on the
-/// Scalar path). Targets whose base ISA has FMA (AArch64, ...) and builds with
-/// `target-feature=+fma` get the instruction without this.
+/// Scalar path). FMA is taken from the cached detection of [`Isa::Avx2`] (AVX2 + FMA), not
+/// detected again: the rare CPUs with FMA but no AVX2 (AMD's family 15h) keep the call.
+/// Targets whose base ISA has FMA (AArch64, ...) and builds with `target-feature=+fma` get the
+/// instruction without this.
 #[inline(always)]
 fn run_scalar<W: WithSimd>(op: W) -> W::Output {
     #[cfg(all(x86_simd, not(target_feature = "fma")))]
-    if detected!(x86 "fma") {
-        // SAFETY: FMA was detected just above.
+    if Isa::Avx2.is_available() {
+        // SAFETY: FMA was detected (with AVX2, for `Isa::Avx2`).
         return unsafe { run_scalar_fma(op) };
     }
     op.with_simd(Scalar)
