@@ -33,6 +33,11 @@
 //! `relu`, `elu` and `elu_backward` also in f64. The other `_inplace` functions run the
 //! same kernels as their out-of-place forms and are not measured.
 //!
+//! The fused bias + activation forms: `relu`, `sigmoid`, `silu` and `gelu` with a bias of 64
+//! channels last, forward and backward (groups `relu_bias/f32/8192`,
+//! `gelu_bias_backward/f32/8192`, ...; 1K to 1M), each with a row `activation` (the activation
+//! alone on the active ISA).
+//!
 //! Inputs are a fixed pseudo-random mix of negative and positive values in [-10, 10] (an
 //! LCG, identical on every run; softplus never reaches its threshold); the `_from_output`
 //! functions get `y = f(x)`. The in-place rows run repeatedly on one buffer, so after the
@@ -712,6 +717,71 @@ fn rows_and_counts(crit: &mut Criterion) {
     }
 }
 
+/// The fused bias + activation forms on 64 channels last (`Activation::forward_bias` and
+/// `backward_bias` with `inner = 1`), groups `{function}_bias/f32/{n}` and
+/// `{function}_bias_backward/f32/{n}`; the extra row `activation` runs the activation alone
+/// (`forward_on` / `backward_on`, no bias, no bias gradient) on the active ISA, the baseline of
+/// the fused forms' speed target. Biases in [-0.5, 0.5].
+fn bias_activation(crit: &mut Criterion) {
+    // Biases in [-0.5, 0.5]: `x + bias` keeps nearly the distribution of `x`, so that the
+    // `activation` row on `x` is a fair baseline (a wide bias would push more lanes into the
+    // kernels' rare paths, e.g. gelu's f64 body below x = -9.37).
+    let small_bias = || {
+        data::<f32>(CHANNELS, 2)
+            .iter()
+            .map(|b| b / 20.0)
+            .collect::<Vec<_>>()
+    };
+    type Reference = (fn(f32) -> f32, fn(f32, f32) -> f32);
+    let acts: [(sa::Activation, Reference); 4] = [
+        (sa::Activation::Relu, (r::relu, r::relu_backward)),
+        (sa::Activation::Sigmoid, (r::sigmoid, r::sigmoid_backward)),
+        (sa::Activation::Silu, (r::silu, r::silu_backward)),
+        (sa::Activation::Gelu, (r::gelu, r::gelu_backward)),
+    ];
+    for (a, (f, df)) in acts {
+        for n in [1 << 10, 1 << 13, 1 << 16, 1 << 20] {
+            group::<f32, 2, 1>(
+                crit,
+                &format!("{}_bias", a.function_name()),
+                n,
+                2,
+                || ([data(n, 1), small_bias()], [vec![0.0; n]]),
+                |isa, [x, b], [y]| a.forward_bias_on(isa, x, y, b, 1).unwrap(),
+                |[x, b], [y]| {
+                    for (k, (y, &x)) in y.iter_mut().zip(x).enumerate() {
+                        *y = f(x + b[k % CHANNELS]);
+                    }
+                },
+                &[("activation", &|[x, _], [y]| {
+                    a.forward_on(Isa::active(), x, y).unwrap()
+                })],
+            );
+            group::<f32, 3, 2>(
+                crit,
+                &format!("{}_bias_backward", a.function_name()),
+                n,
+                3,
+                || {
+                    let ins = [data(n, 1), small_bias(), data(n, 3)];
+                    (ins, [vec![0.0; n], vec![0.0; CHANNELS]])
+                },
+                |isa, [x, b, dy], [dx, db]| a.backward_bias_on(isa, x, dy, dx, b, 1, db).unwrap(),
+                |[x, b, dy], [dx, db]| {
+                    db.iter_mut().for_each(|d| *d = 0.0);
+                    for (k, (dx, (&x, &dy))) in dx.iter_mut().zip(x.iter().zip(dy)).enumerate() {
+                        *dx = df(x + b[k % CHANNELS], dy);
+                        db[k % CHANNELS] += *dx;
+                    }
+                },
+                &[("activation", &|[x, _, dy], [dx, _]| {
+                    a.backward_on(Isa::active(), x, dy, dx).unwrap()
+                })],
+            );
+        }
+    }
+}
+
 fn config() -> Criterion {
     Criterion::default()
         .warm_up_time(Duration::from_millis(500))
@@ -722,6 +792,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = dispatch_overhead, activations_f32, smooth, activations_f64, rows_and_counts
+    targets = dispatch_overhead, activations_f32, smooth, activations_f64, rows_and_counts, bias_activation
 }
 criterion_main!(benches);

@@ -7,6 +7,7 @@
 use crate::api::isa_fn;
 use crate::checks;
 use crate::dispatch::dispatch;
+use crate::kernel_use::{RunBinary, RunInPlace, RunUnary, UseKernel};
 use crate::driver::{Binary, Kernel, Unary, UnaryInPlace};
 use crate::math;
 use crate::simd::Vector;
@@ -365,14 +366,7 @@ isa_fn! {
     pub fn celu / celu_on(isa)(x: &[T], y: &mut [T], alpha: T) {
         checks::same_len("celu", &[("x", x.len()), ("y", y.len())]);
         check_celu_alpha("celu", alpha);
-        if let Some(kernel) = CeluTinyAlpha::new(alpha) {
-            return dispatch("celu", isa, Unary { kernel, x, y });
-        }
-        if alpha == T::ONE {
-            // x / 1 = x and 1 * expm1 = expm1: ELU's kernel, without the division.
-            return dispatch("celu", isa, Unary { kernel: EluForward::<T, false, false>(Elu::plain(alpha)), x, y });
-        }
-        dispatch("celu", isa, Unary { kernel: EluForward::<T, true, false>(Elu::celu(alpha)), x, y })
+        celu_kernel(alpha, RunUnary { func: "celu", isa, x, y })
     }
 }
 
@@ -391,14 +385,7 @@ isa_fn! {
     /// ```
     pub fn celu_inplace / celu_inplace_on(isa)(xy: &mut [T], alpha: T) {
         check_celu_alpha("celu_inplace", alpha);
-        if let Some(kernel) = CeluTinyAlpha::new(alpha) {
-            return dispatch("celu_inplace", isa, UnaryInPlace { kernel, xy });
-        }
-        if alpha == T::ONE {
-            // As in `celu`: ELU's kernel.
-            return dispatch("celu_inplace", isa, UnaryInPlace { kernel: EluForward::<T, false, false>(Elu::plain(alpha)), xy });
-        }
-        dispatch("celu_inplace", isa, UnaryInPlace { kernel: EluForward::<T, true, false>(Elu::celu(alpha)), xy })
+        celu_kernel(alpha, RunInPlace { func: "celu_inplace", isa, xy })
     }
 }
 
@@ -477,11 +464,7 @@ isa_fn! {
     pub fn celu_backward / celu_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T], alpha: T) {
         checks::same_len("celu_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
         check_celu_alpha("celu_backward", alpha);
-        if let Some(tiny) = CeluTinyAlpha::new(alpha) {
-            let kernel = CeluTinyAlphaBackward(tiny);
-            return dispatch("celu_backward", isa, Binary { kernel, a: x, b: dy, out: dx });
-        }
-        dispatch("celu_backward", isa, Binary { kernel: EluBackward::<T, true>(Elu::celu(alpha)), a: x, b: dy, out: dx })
+        celu_backward_kernel(alpha, RunBinary { func: "celu_backward", isa, a: x, b: dy, out: dx })
     }
 }
 
@@ -560,4 +543,52 @@ isa_fn! {
         checks::positive(func, "alpha", alpha, "only then does the output determine the branch");
         dispatch(func, isa, Binary { kernel: EluBackwardFromOutput::<T, true>(Elu::celu(alpha)), a: y, b: dy, out: dx })
     }
+}
+
+// The kernels, handed to the fused forms and to the runs on slices (see `kernel_use`).
+
+/// The kernel of `elu`'s forward, handed to `u`.
+#[inline(always)]
+pub(crate) fn elu_kernel<T: Float, U: UseKernel<T, 1>>(alpha: T, u: U) -> U::Output {
+    u.with(EluForward::<T, false, false>(Elu::plain(alpha)))
+}
+
+/// The kernel of `elu`'s gradient (from `x` and `dy`), handed to `u`.
+#[inline(always)]
+pub(crate) fn elu_backward_kernel<T: Float, U: UseKernel<T, 2>>(alpha: T, u: U) -> U::Output {
+    u.with(EluBackward::<T, false>(Elu::plain(alpha)))
+}
+
+/// The kernel of `selu`'s forward, handed to `u`.
+#[inline(always)]
+pub(crate) fn selu_kernel<T: Float, U: UseKernel<T, 1>>(u: U) -> U::Output {
+    u.with(EluForward::<T, false, true>(Elu::selu()))
+}
+
+/// The kernel of `selu`'s gradient (from `x` and `dy`), handed to `u`.
+#[inline(always)]
+pub(crate) fn selu_backward_kernel<T: Float, U: UseKernel<T, 2>>(u: U) -> U::Output {
+    u.with(EluBackward::<T, false>(Elu::selu()))
+}
+
+/// The kernel of `celu`'s forward, handed to `u`.
+#[inline(always)]
+pub(crate) fn celu_kernel<T: Float, U: UseKernel<T, 1>>(alpha: T, u: U) -> U::Output {
+    if let Some(kernel) = CeluTinyAlpha::new(alpha) {
+        return u.with(kernel);
+    }
+    if alpha == T::ONE {
+        // x / 1 = x and 1 * expm1 = expm1: ELU's kernel, without the division.
+        return u.with(EluForward::<T, false, false>(Elu::plain(alpha)));
+    }
+    u.with(EluForward::<T, true, false>(Elu::celu(alpha)))
+}
+
+/// The kernel of `celu`'s gradient (from `x` and `dy`), handed to `u`.
+#[inline(always)]
+pub(crate) fn celu_backward_kernel<T: Float, U: UseKernel<T, 2>>(alpha: T, u: U) -> U::Output {
+    if let Some(tiny) = CeluTinyAlpha::new(alpha) {
+        return u.with(CeluTinyAlphaBackward(tiny));
+    }
+    u.with(EluBackward::<T, true>(Elu::celu(alpha)))
 }

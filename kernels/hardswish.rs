@@ -6,6 +6,7 @@
 use crate::api::isa_fn;
 use crate::checks;
 use crate::dispatch::dispatch;
+use crate::kernel_use::UseKernel;
 use crate::driver::{Binary, Kernel, Unary, UnaryInPlace};
 use crate::kernels::relu::pass_nan;
 use crate::simd::Vector;
@@ -297,4 +298,30 @@ isa_fn! {
         checks::same_len("hardswish_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
         dispatch("hardswish_backward", isa, Binary { kernel: HardswishBackward(Reciprocal::of(3.0)), a: x, b: dy, out: dx })
     }
+}
+
+// The kernels, handed to the fused forms and to the runs on slices (see `kernel_use`).
+
+/// The kernel of `hardsigmoid`'s forward, handed to `u`.
+#[inline(always)]
+pub(crate) fn hardsigmoid_kernel<T: Float, U: UseKernel<T, 1>>(u: U) -> U::Output {
+    u.with(Hardsigmoid(Reciprocal::of(6.0)))
+}
+
+/// The kernel of `hardsigmoid`'s gradient (from `x` and `dy`), handed to `u`.
+#[inline(always)]
+pub(crate) fn hardsigmoid_backward_kernel<T: Float, U: UseKernel<T, 2>>(u: U) -> U::Output {
+    u.with(HardsigmoidBackward(Reciprocal::of(6.0)))
+}
+
+/// The kernel of `hardswish`'s forward, handed to `u`.
+#[inline(always)]
+pub(crate) fn hardswish_kernel<T: Float, U: UseKernel<T, 1>>(u: U) -> U::Output {
+    u.with(Hardswish(Reciprocal::of(6.0)))
+}
+
+/// The kernel of `hardswish`'s gradient (from `x` and `dy`), handed to `u`.
+#[inline(always)]
+pub(crate) fn hardswish_backward_kernel<T: Float, U: UseKernel<T, 2>>(u: U) -> U::Output {
+    u.with(HardswishBackward(Reciprocal::of(3.0)))
 }

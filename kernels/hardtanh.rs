@@ -4,6 +4,7 @@
 use crate::api::isa_fn;
 use crate::checks;
 use crate::dispatch::dispatch;
+use crate::kernel_use::UseKernel;
 use crate::driver::{Binary, Kernel, Unary, UnaryInPlace};
 use crate::kernels::relu::pass_nan;
 use crate::simd::Vector;
@@ -249,4 +250,31 @@ isa_fn! {
         checks::ordered_bounds(func, min_val, max_val);
         dispatch(func, isa, Binary { kernel: ClampBackward { lo: min_val, hi: max_val }, a: y, b: dy, out: dx })
     }
+}
+
+// The kernels, handed to the fused forms and to the runs on slices (see `kernel_use`).
+
+/// The kernel of `relu6`'s forward, handed to `u`.
+#[inline(always)]
+pub(crate) fn relu6_kernel<T: Float, U: UseKernel<T, 1>>(u: U) -> U::Output {
+    u.with(relu6_bounds())
+}
+
+/// The kernel of `relu6`'s gradient (from `x` and `dy`), handed to `u`.
+#[inline(always)]
+pub(crate) fn relu6_backward_kernel<T: Float, U: UseKernel<T, 2>>(u: U) -> U::Output {
+    let Clamp { lo, hi } = relu6_bounds();
+    u.with(ClampBackward { lo, hi })
+}
+
+/// The kernel of `hardtanh`'s forward, handed to `u`.
+#[inline(always)]
+pub(crate) fn hardtanh_kernel<T: Float, U: UseKernel<T, 1>>(min_val: T, max_val: T, u: U) -> U::Output {
+    u.with(Clamp { lo: min_val, hi: max_val })
+}
+
+/// The kernel of `hardtanh`'s gradient (from `x` and `dy`), handed to `u`.
+#[inline(always)]
+pub(crate) fn hardtanh_backward_kernel<T: Float, U: UseKernel<T, 2>>(min_val: T, max_val: T, u: U) -> U::Output {
+    u.with(ClampBackward { lo: min_val, hi: max_val })
 }

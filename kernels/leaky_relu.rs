@@ -3,7 +3,8 @@
 use crate::api::isa_fn;
 use crate::checks;
 use crate::dispatch::dispatch;
-use crate::driver::{Binary, Kernel, Unary, UnaryInPlace};
+use crate::kernel_use::{RunInPlace, RunUnary, UseKernel};
+use crate::driver::{Binary, Kernel};
 use crate::kernels::relu::pass_nan;
 use crate::simd::Vector;
 use crate::Float;
@@ -130,7 +131,7 @@ isa_fn! {
     pub fn leaky_relu / leaky_relu_on(isa)(x: &[T], y: &mut [T], slope: T) {
         checks::same_len("leaky_relu", &[("x", x.len()), ("y", y.len())]);
         checks::finite("leaky_relu", "slope", slope, "a NaN or infinite slope makes leaky_relu(0) NaN");
-        with_leaky_kernel!(slope, kernel => dispatch("leaky_relu", isa, Unary { kernel, x, y }))
+        leaky_relu_kernel(slope, RunUnary { func: "leaky_relu", isa, x, y })
     }
 }
 
@@ -149,7 +150,7 @@ isa_fn! {
     /// ```
     pub fn leaky_relu_inplace / leaky_relu_inplace_on(isa)(xy: &mut [T], slope: T) {
         checks::finite("leaky_relu_inplace", "slope", slope, "a NaN or infinite slope makes leaky_relu(0) NaN");
-        with_leaky_kernel!(slope, kernel => dispatch("leaky_relu_inplace", isa, UnaryInPlace { kernel, xy }))
+        leaky_relu_kernel(slope, RunInPlace { func: "leaky_relu_inplace", isa, xy })
     }
 }
 
@@ -201,4 +202,18 @@ isa_fn! {
         checks::positive(func, "slope", slope, "only then does the output determine the branch");
         dispatch(func, isa, Binary { kernel: LeakyReluBackward { slope }, a: y, b: dy, out: dx })
     }
+}
+
+// The kernels, handed to the fused forms and to the runs on slices (see `kernel_use`).
+
+/// The kernel of `leaky_relu`'s forward, handed to `u`.
+#[inline(always)]
+pub(crate) fn leaky_relu_kernel<T: Float, U: UseKernel<T, 1>>(slope: T, u: U) -> U::Output {
+    with_leaky_kernel!(slope, kernel => u.with(kernel))
+}
+
+/// The kernel of `leaky_relu`'s gradient (from `x` and `dy`), handed to `u`.
+#[inline(always)]
+pub(crate) fn leaky_relu_backward_kernel<T: Float, U: UseKernel<T, 2>>(slope: T, u: U) -> U::Output {
+    u.with(LeakyReluBackward { slope })
 }

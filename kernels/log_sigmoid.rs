@@ -5,6 +5,8 @@
 use crate::api::isa_fn;
 use crate::checks;
 use crate::dispatch::dispatch;
+use crate::kernel_use::UseKernel;
+use crate::Float;
 use crate::driver::{Binary, Unary, UnaryInPlace, ViaF64};
 use crate::kernels::sigmoid::{sigmoid_pair, sigmoid_parts, PAIR_MIN_ARG};
 use crate::math::{self, Accuracy, Full};
@@ -131,4 +133,18 @@ isa_fn! {
         checks::same_len("log_sigmoid_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
         dispatch("log_sigmoid_backward", isa, Binary { kernel: ViaF64(LogSigmoidBackward), a: x, b: dy, out: dx })
     }
+}
+
+// The kernels, handed to the fused forms and to the runs on slices (see `kernel_use`).
+
+/// The kernel of `log_sigmoid`'s forward, handed to `u`.
+#[inline(always)]
+pub(crate) fn log_sigmoid_kernel<T: Float, U: UseKernel<T, 1>>(u: U) -> U::Output {
+    u.with(ViaF64(LogSigmoid))
+}
+
+/// The kernel of `log_sigmoid`'s gradient (from `x` and `dy`), handed to `u`.
+#[inline(always)]
+pub(crate) fn log_sigmoid_backward_kernel<T: Float, U: UseKernel<T, 2>>(u: U) -> U::Output {
+    u.with(ViaF64(LogSigmoidBackward))
 }

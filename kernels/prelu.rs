@@ -5,6 +5,7 @@
 use crate::api::isa_fn;
 use crate::checks;
 use crate::dispatch::{dispatch, WithSimd};
+use crate::channel_layout::Layout;
 use crate::driver::{map, nan_rule, should_stream, Kernel, STREAM_MIN_RUN};
 use crate::kernels::relu::pass_nan;
 use crate::simd::{Simd, Vector};
@@ -62,53 +63,6 @@ impl<T: Float> Kernel<T, 1> for PreluShared<T> {
     #[inline(always)]
     fn apply<V: Vector<Elem = T>>(self, [x]: [V; 1]) -> V {
         Kernel::apply(Prelu, [x, V::splat(self.0)])
-    }
-}
-
-/// The (validated) shape of a PReLU call.
-#[derive(Clone, Copy)]
-pub(crate) struct Layout {
-    len: usize,
-    channels: usize,
-    inner: usize,
-}
-
-impl Layout {
-    /// The runs of elements sharing a weight, as `(start, count, Some(channel))`, or for
-    /// channels-last data (`inner == 1`) the rows, as `(start, channels, None)`. (An iterator,
-    /// not a closure: a closure body would be compiled outside the `#[target_feature]`
-    /// trampoline and could not inline the intrinsics.)
-    #[inline(always)]
-    pub(crate) fn runs(self) -> Runs {
-        Runs { layout: self, next: 0 }
-    }
-}
-
-pub(crate) struct Runs {
-    layout: Layout,
-    /// Start of the next run.
-    next: usize,
-}
-
-impl Iterator for Runs {
-    type Item = (usize, usize, Option<usize>);
-    #[inline(always)]
-    fn next(&mut self) -> Option<Self::Item> {
-        let Layout { len, channels, inner } = self.layout;
-        let start = self.next;
-        if start >= len {
-            return None;
-        }
-        Some(if channels == 1 {
-            self.next = len;
-            (0, len, Some(0))
-        } else if inner == 1 {
-            self.next += channels;
-            (start, channels, None)
-        } else {
-            self.next += inner;
-            (start, inner, Some((start / inner) % channels))
-        })
     }
 }
 
@@ -290,7 +244,7 @@ pub(crate) fn check_layout(func: &str, len: usize, weight_len: usize, inner: usi
              divide x.len() = {len}"
         );
     }
-    Layout { len, channels: weight_len, inner }
+    Layout::new(len, weight_len, inner)
 }
 
 #[track_caller]

@@ -3,6 +3,7 @@
 use crate::api::isa_fn;
 use crate::checks;
 use crate::dispatch::dispatch;
+use crate::kernel_use::UseKernel;
 use crate::driver::{Binary, Kernel, Unary, UnaryInPlace};
 use crate::simd::Vector;
 use crate::Float;
@@ -148,4 +149,18 @@ isa_fn! {
         );
         dispatch("relu_backward_from_output", isa, Binary { kernel: ReluBackward, a: y, b: dy, out: dx })
     }
+}
+
+// The kernels, handed to the fused forms and to the runs on slices (see `kernel_use`).
+
+/// The kernel of `relu`'s forward, handed to `u`.
+#[inline(always)]
+pub(crate) fn relu_kernel<T: Float, U: UseKernel<T, 1>>(u: U) -> U::Output {
+    u.with(Relu)
+}
+
+/// The kernel of `relu`'s gradient (from `x` and `dy`), handed to `u`.
+#[inline(always)]
+pub(crate) fn relu_backward_kernel<T: Float, U: UseKernel<T, 2>>(u: U) -> U::Output {
+    u.with(ReluBackward)
 }

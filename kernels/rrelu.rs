@@ -7,7 +7,8 @@
 use crate::api::isa_fn;
 use crate::checks;
 use crate::dispatch::dispatch;
-use crate::driver::{Binary, Kernel, Unary, UnaryInPlace};
+use crate::kernel_use::{RunInPlace, RunUnary, UseKernel};
+use crate::driver::{Binary, Kernel};
 use crate::kernels::leaky_relu::{with_leaky_kernel, LeakyReluBackward};
 use crate::simd::Vector;
 use crate::Float;
@@ -73,7 +74,7 @@ isa_fn! {
     pub fn rrelu / rrelu_on(isa)(x: &[T], y: &mut [T], lower: T, upper: T) {
         checks::same_len("rrelu", &[("x", x.len()), ("y", y.len())]);
         check_bounds("rrelu", lower, upper);
-        with_leaky_kernel!(eval_slope(lower, upper), kernel => dispatch("rrelu", isa, Unary { kernel, x, y }))
+        rrelu_kernel(lower, upper, RunUnary { func: "rrelu", isa, x, y })
     }
 }
 
@@ -87,7 +88,7 @@ isa_fn! {
     /// ```
     pub fn rrelu_inplace / rrelu_inplace_on(isa)(xy: &mut [T], lower: T, upper: T) {
         check_bounds("rrelu_inplace", lower, upper);
-        with_leaky_kernel!(eval_slope(lower, upper), kernel => dispatch("rrelu_inplace", isa, UnaryInPlace { kernel, xy }))
+        rrelu_kernel(lower, upper, RunInPlace { func: "rrelu_inplace", isa, xy })
     }
 }
 
@@ -181,4 +182,18 @@ isa_fn! {
         checks::same_len("rrelu_with_noise_backward", &[("noise", noise.len()), ("dy", dy.len()), ("dx", dx.len())]);
         dispatch("rrelu_with_noise_backward", isa, Binary { kernel: TimesNoise, a: noise, b: dy, out: dx })
     }
+}
+
+// The kernels, handed to the fused forms and to the runs on slices (see `kernel_use`).
+
+/// The kernel of `rrelu`'s forward, handed to `u`.
+#[inline(always)]
+pub(crate) fn rrelu_kernel<T: Float, U: UseKernel<T, 1>>(lower: T, upper: T, u: U) -> U::Output {
+    with_leaky_kernel!(eval_slope(lower, upper), kernel => u.with(kernel))
+}
+
+/// The kernel of `rrelu`'s gradient (from `x` and `dy`), handed to `u`.
+#[inline(always)]
+pub(crate) fn rrelu_backward_kernel<T: Float, U: UseKernel<T, 2>>(lower: T, upper: T, u: U) -> U::Output {
+    u.with(LeakyReluBackward { slope: eval_slope(lower, upper) })
 }

@@ -8,6 +8,7 @@ use crate::api::isa_fn;
 use crate::checks;
 use crate::defaults::QUICK_GELU_SCALE;
 use crate::dispatch::dispatch;
+use crate::kernel_use::UseKernel;
 use crate::driver::{Binary, Unary, UnaryInPlace, ViaF64};
 use crate::kernels::sigmoid::{
     finite, logistic_slope_pair, sigmoid_pair, sigmoid_parts, sigmoid_slope, subnormal_exp_tail,
@@ -309,4 +310,30 @@ isa_fn! {
         check_beta("silu_beta_backward", beta);
         dispatch("silu_beta_backward", isa, Binary { kernel: ViaF64(ScaledSiluBackward(beta_scale(beta))), a: x, b: dy, out: dx })
     }
+}
+
+// The kernels, handed to the fused forms and to the runs on slices (see `kernel_use`).
+
+/// The kernel of `quick_gelu`'s forward, handed to `u`.
+#[inline(always)]
+pub(crate) fn quick_gelu_kernel<T: Float, U: UseKernel<T, 1>>(u: U) -> U::Output {
+    u.with(ViaF64(ScaledSilu(QUICK)))
+}
+
+/// The kernel of `quick_gelu`'s gradient (from `x` and `dy`), handed to `u`.
+#[inline(always)]
+pub(crate) fn quick_gelu_backward_kernel<T: Float, U: UseKernel<T, 2>>(u: U) -> U::Output {
+    u.with(ViaF64(ScaledSiluBackward(QUICK)))
+}
+
+/// The kernel of `silu_beta`'s forward, handed to `u`.
+#[inline(always)]
+pub(crate) fn silu_beta_kernel<T: Float, U: UseKernel<T, 1>>(beta: T, u: U) -> U::Output {
+    u.with(ViaF64(ScaledSilu(beta_scale(beta))))
+}
+
+/// The kernel of `silu_beta`'s gradient (from `x` and `dy`), handed to `u`.
+#[inline(always)]
+pub(crate) fn silu_beta_backward_kernel<T: Float, U: UseKernel<T, 2>>(beta: T, u: U) -> U::Output {
+    u.with(ViaF64(ScaledSiluBackward(beta_scale(beta))))
 }

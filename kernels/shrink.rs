@@ -6,6 +6,7 @@
 use crate::api::isa_fn;
 use crate::checks;
 use crate::dispatch::dispatch;
+use crate::kernel_use::UseKernel;
 use crate::driver::{Binary, Kernel, Unary, UnaryInPlace};
 use crate::kernels::relu::pass_nan;
 use crate::simd::Vector;
@@ -214,4 +215,30 @@ isa_fn! {
         check_soft("softshrink_backward", lambd);
         dispatch("softshrink_backward", isa, Binary { kernel: ShrinkBackward(lambd), a: x, b: dy, out: dx })
     }
+}
+
+// The kernels, handed to the fused forms and to the runs on slices (see `kernel_use`).
+
+/// The kernel of `hardshrink`'s forward, handed to `u`.
+#[inline(always)]
+pub(crate) fn hardshrink_kernel<T: Float, U: UseKernel<T, 1>>(lambd: T, u: U) -> U::Output {
+    u.with(Hardshrink(lambd))
+}
+
+/// The kernel of `hardshrink`'s gradient (from `x` and `dy`), handed to `u`.
+#[inline(always)]
+pub(crate) fn hardshrink_backward_kernel<T: Float, U: UseKernel<T, 2>>(lambd: T, u: U) -> U::Output {
+    u.with(ShrinkBackward(lambd))
+}
+
+/// The kernel of `softshrink`'s forward, handed to `u`.
+#[inline(always)]
+pub(crate) fn softshrink_kernel<T: Float, U: UseKernel<T, 1>>(lambd: T, u: U) -> U::Output {
+    u.with(Softshrink(lambd))
+}
+
+/// The kernel of `softshrink`'s gradient (from `x` and `dy`), handed to `u`.
+#[inline(always)]
+pub(crate) fn softshrink_backward_kernel<T: Float, U: UseKernel<T, 2>>(lambd: T, u: U) -> U::Output {
+    u.with(ShrinkBackward(lambd))
 }

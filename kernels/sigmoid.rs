@@ -6,6 +6,8 @@
 use crate::api::isa_fn;
 use crate::checks;
 use crate::dispatch::dispatch;
+use crate::kernel_use::UseKernel;
+use crate::Float;
 use crate::driver::{Binary, Native, Unary, UnaryInPlace, ViaF64};
 use crate::math::{self, Accuracy, Full, GradientZero};
 use crate::math::native;
@@ -607,4 +609,30 @@ isa_fn! {
         checks::same_len("silu_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
         dispatch("silu_backward", isa, Binary { kernel: Native(SiluBackward), a: x, b: dy, out: dx })
     }
+}
+
+// The kernels, handed to the fused forms and to the runs on slices (see `kernel_use`).
+
+/// The kernel of `sigmoid`'s forward, handed to `u`.
+#[inline(always)]
+pub(crate) fn sigmoid_kernel<T: Float, U: UseKernel<T, 1>>(u: U) -> U::Output {
+    u.with(Native(Sigmoid))
+}
+
+/// The kernel of `sigmoid`'s gradient (from `x` and `dy`), handed to `u`.
+#[inline(always)]
+pub(crate) fn sigmoid_backward_kernel<T: Float, U: UseKernel<T, 2>>(u: U) -> U::Output {
+    u.with(Native(SigmoidBackward))
+}
+
+/// The kernel of `silu`'s forward, handed to `u`.
+#[inline(always)]
+pub(crate) fn silu_kernel<T: Float, U: UseKernel<T, 1>>(u: U) -> U::Output {
+    u.with(Native(Silu))
+}
+
+/// The kernel of `silu`'s gradient (from `x` and `dy`), handed to `u`.
+#[inline(always)]
+pub(crate) fn silu_backward_kernel<T: Float, U: UseKernel<T, 2>>(u: U) -> U::Output {
+    u.with(Native(SiluBackward))
 }

@@ -17,9 +17,10 @@ use crate::api::isa_fn;
 use crate::checks;
 use crate::dispatch::{dispatch, WithSimd};
 use crate::driver::{map, Kernel, ViaF64};
+use crate::math::dot::dot;
 use crate::kernels::sigmoid::subnormal_exp_tail;
 use crate::math::{self, two_sum, Accuracy, Full};
-use crate::simd::scalar::{Lane, Scalar};
+use crate::simd::scalar::Lane;
 use crate::simd::{Simd, Vector, WideFn};
 use crate::Float;
 
@@ -450,79 +451,6 @@ impl<T: Float> WithSimd for Rows<'_, T> {
     }
 }
 
-/// The one-lane vector of `T` (the Scalar ISA's), for the tails.
-type One<T> = <T as Float>::Vector<Scalar>;
-
-/// The value of a one-lane vector.
-#[inline(always)]
-fn lane<V: Vector>(v: V) -> V::Elem {
-    debug_assert_eq!(V::LANES, 1);
-    let mut b = [V::Elem::ZERO; 16];
-    // SAFETY: `b` holds 16 >= LANES elements.
-    unsafe { v.store(b.as_mut_ptr()) };
-    b[0]
-}
-
-/// `sum a[i] b[i]` over one row (`b` = 1 when `b` is `None`), compensated (the products'
-/// errors by FMA, the sum by 2Sum) in 16 interleaved accumulators as the forward, rounded
-/// to `T` once.
-///
-/// # Safety
-/// `a` (and `b`) must be valid for reads of `len` elements.
-#[inline(always)]
-unsafe fn row_dot<V: Vector>(a: *const V::Elem, b: Option<*const V::Elem>, len: usize) -> V::Elem {
-    #[inline(always)]
-    fn add<V: Vector>(acc: &mut (V, V), x: V, y: Option<V>) {
-        let (p, p_err) = match y {
-            Some(y) => {
-                let p = x.mul(y);
-                (p, x.mul_add(y, p.neg()))
-            }
-            None => (x, V::zero()),
-        };
-        let (s, e) = two_sum(acc.0, p);
-        acc.0 = s;
-        acc.1 = acc.1.add(e.add(p_err));
-    }
-    let per = WAYS / V::LANES;
-    let mut acc = [(V::zero(), V::zero()); WAYS];
-    let mut i = 0;
-    while i + WAYS <= len {
-        for (j, s) in acc.iter_mut().enumerate().take(per) {
-            let at = i + j * V::LANES;
-            // SAFETY: i + WAYS <= len: the LANES elements at `at` are in the row.
-            let (x, y) = unsafe { (V::load(a.add(at)), b.map(|b| V::load(b.add(at)))) };
-            add(s, x, y);
-        }
-        i += WAYS;
-    }
-    let zero = V::Elem::ZERO;
-    let (mut hi, mut lo) = ([zero; WAYS], [zero; WAYS]);
-    for (j, s) in acc.iter().enumerate().take(per) {
-        // SAFETY: the arrays hold WAYS >= (j + 1) LANES elements.
-        unsafe {
-            s.0.store(hi.as_mut_ptr().add(j * V::LANES));
-            s.1.store(lo.as_mut_ptr().add(j * V::LANES));
-        }
-    }
-    type O<T> = One<T>;
-    for k in 0..len - i {
-        let mut s = (O::<V::Elem>::splat(hi[k]), O::<V::Elem>::splat(lo[k]));
-        // SAFETY: i + k < len.
-        let (x, y) = unsafe { (*a.add(i + k), b.map(|b| *b.add(i + k))) };
-        add(&mut s, O::<V::Elem>::splat(x), y.map(O::<V::Elem>::splat));
-        (hi[k], lo[k]) = (lane(s.0), lane(s.1));
-    }
-    // Fixed order over the positions, in double length.
-    let (mut h, mut l) = (O::<V::Elem>::zero(), O::<V::Elem>::zero());
-    for k in 0..WAYS {
-        let (t, e) = two_sum(h, O::<V::Elem>::splat(hi[k]));
-        h = t;
-        l = l.add(e.add(O::<V::Elem>::splat(lo[k])));
-    }
-    lane(h.add(l))
-}
-
 /// `dx = y (dy - s)` with the row's `s = sum y dy`.
 #[derive(Clone, Copy)]
 struct SoftmaxGrad<T>(T);
@@ -563,11 +491,11 @@ impl<T: Float> WithSimd for GradRows<'_, T> {
             let (yp, dyp, dxp) = (y.as_ptr(), dy.as_ptr(), dx.as_mut_ptr());
             // SAFETY (both branches): three distinct rows of `n` elements.
             if self.log {
-                let s = unsafe { row_dot::<T::Vector<S>>(dyp, None, n) };
+                let s = unsafe { dot::<T::Vector<S>>(dyp, None, n) };
                 let k = ViaF64(LogSoftmaxGrad(s.to_f64()));
                 unsafe { map::<T::Vector<S>, _, 2>(k, [yp, dyp], dxp, n, false) }
             } else {
-                let s = unsafe { row_dot::<T::Vector<S>>(yp, Some(dyp), n) };
+                let s = unsafe { dot::<T::Vector<S>>(yp, Some(dyp), n) };
                 unsafe { map::<T::Vector<S>, _, 2>(SoftmaxGrad(s), [yp, dyp], dxp, n, false) }
             }
         }

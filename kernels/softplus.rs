@@ -4,6 +4,7 @@
 use crate::api::isa_fn;
 use crate::checks;
 use crate::dispatch::dispatch;
+use crate::kernel_use::{RunBinary, RunInPlace, RunUnary, UseKernel};
 use crate::driver::{Binary, Native, Unary, UnaryInPlace, ViaF64};
 use crate::kernels::sigmoid::{
     finite, logistic_direct, sigmoid_pair, sigmoid_parts, subnormal_exp_tail, times_vanishing, wide_beyond, wide_where,
@@ -443,12 +444,7 @@ isa_fn! {
     pub fn softplus / softplus_on(isa)(x: &[T], y: &mut [T], beta: T, threshold: T) {
         checks::same_len("softplus", &[("x", x.len()), ("y", y.len())]);
         check_params("softplus", beta, threshold);
-        let params = Params::new(beta, threshold);
-        if beta == T::ONE {
-            dispatch("softplus", isa, Unary { kernel: Native(Softplus::<true>(params)), x, y })
-        } else {
-            dispatch("softplus", isa, Unary { kernel: Native(Softplus::<false>(params)), x, y })
-        }
+        softplus_kernel(beta, threshold, RunUnary { func: "softplus", isa, x, y })
     }
 }
 
@@ -463,12 +459,7 @@ isa_fn! {
     /// ```
     pub fn softplus_inplace / softplus_inplace_on(isa)(xy: &mut [T], beta: T, threshold: T) {
         check_params("softplus_inplace", beta, threshold);
-        let params = Params::new(beta, threshold);
-        if beta == T::ONE {
-            dispatch("softplus_inplace", isa, UnaryInPlace { kernel: Native(Softplus::<true>(params)), xy })
-        } else {
-            dispatch("softplus_inplace", isa, UnaryInPlace { kernel: Native(Softplus::<false>(params)), xy })
-        }
+        softplus_kernel(beta, threshold, RunInPlace { func: "softplus_inplace", isa, xy })
     }
 }
 
@@ -493,12 +484,7 @@ isa_fn! {
     pub fn softplus_backward / softplus_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T], beta: T, threshold: T) {
         checks::same_len("softplus_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
         check_params("softplus_backward", beta, threshold);
-        let params = Params::new(beta, threshold);
-        if beta == T::ONE {
-            dispatch("softplus_backward", isa, Binary { kernel: Native(SoftplusBackward::<true>(params)), a: x, b: dy, out: dx })
-        } else {
-            dispatch("softplus_backward", isa, Binary { kernel: Native(SoftplusBackward::<false>(params)), a: x, b: dy, out: dx })
-        }
+        softplus_backward_kernel(beta, threshold, RunBinary { func: "softplus_backward", isa, a: x, b: dy, out: dx })
     }
 }
 
@@ -565,4 +551,40 @@ isa_fn! {
         checks::same_len("mish_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
         dispatch("mish_backward", isa, Binary { kernel: ViaF64(MishBackward), a: x, b: dy, out: dx })
     }
+}
+
+// The kernels, handed to the fused forms and to the runs on slices (see `kernel_use`).
+
+/// The kernel of `softplus`'s forward, handed to `u`.
+#[inline(always)]
+pub(crate) fn softplus_kernel<T: Float, U: UseKernel<T, 1>>(beta: T, threshold: T, u: U) -> U::Output {
+    let params = Params::new(beta, threshold);
+    if beta == T::ONE {
+        u.with(Native(Softplus::<true>(params)))
+    } else {
+        u.with(Native(Softplus::<false>(params)))
+    }
+}
+
+/// The kernel of `softplus`'s gradient (from `x` and `dy`), handed to `u`.
+#[inline(always)]
+pub(crate) fn softplus_backward_kernel<T: Float, U: UseKernel<T, 2>>(beta: T, threshold: T, u: U) -> U::Output {
+    let params = Params::new(beta, threshold);
+    if beta == T::ONE {
+        u.with(Native(SoftplusBackward::<true>(params)))
+    } else {
+        u.with(Native(SoftplusBackward::<false>(params)))
+    }
+}
+
+/// The kernel of `mish`'s forward, handed to `u`.
+#[inline(always)]
+pub(crate) fn mish_kernel<T: Float, U: UseKernel<T, 1>>(u: U) -> U::Output {
+    u.with(Native(Mish))
+}
+
+/// The kernel of `mish`'s gradient (from `x` and `dy`), handed to `u`.
+#[inline(always)]
+pub(crate) fn mish_backward_kernel<T: Float, U: UseKernel<T, 2>>(u: U) -> U::Output {
+    u.with(ViaF64(MishBackward))
 }

@@ -5,6 +5,7 @@
 use crate::api::isa_fn;
 use crate::checks;
 use crate::dispatch::dispatch;
+use crate::kernel_use::UseKernel;
 use crate::driver::{Binary, Kernel, Unary, UnaryInPlace};
 use crate::math::{two_sum, MathConsts};
 use crate::simd::Vector;
@@ -129,4 +130,18 @@ isa_fn! {
         checks::same_len("softsign_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
         dispatch("softsign_backward", isa, Binary { kernel: SoftsignBackward, a: x, b: dy, out: dx })
     }
+}
+
+// The kernels, handed to the fused forms and to the runs on slices (see `kernel_use`).
+
+/// The kernel of `softsign`'s forward, handed to `u`.
+#[inline(always)]
+pub(crate) fn softsign_kernel<T: Float, U: UseKernel<T, 1>>(u: U) -> U::Output {
+    u.with(Softsign)
+}
+
+/// The kernel of `softsign`'s gradient (from `x` and `dy`), handed to `u`.
+#[inline(always)]
+pub(crate) fn softsign_backward_kernel<T: Float, U: UseKernel<T, 2>>(u: U) -> U::Output {
+    u.with(SoftsignBackward)
 }

@@ -5,6 +5,8 @@
 use crate::api::isa_fn;
 use crate::checks;
 use crate::dispatch::dispatch;
+use crate::kernel_use::UseKernel;
+use crate::Float;
 use crate::driver::{Binary, Native, Unary, UnaryInPlace, ViaF64};
 use crate::kernels::sigmoid::{
     logistic_slope_f32, logistic_slope_pair, sigmoid_slope, wide_beyond, PAIR_MIN_ARG,
@@ -259,4 +261,18 @@ isa_fn! {
         checks::same_len(func, &[("y", y.len()), ("dy", dy.len()), ("dx", dx.len())]);
         dispatch(func, isa, Binary { kernel: ViaF64(TanhBackwardFromOutput), a: y, b: dy, out: dx })
     }
+}
+
+// The kernels, handed to the fused forms and to the runs on slices (see `kernel_use`).
+
+/// The kernel of `tanh`'s forward, handed to `u`.
+#[inline(always)]
+pub(crate) fn tanh_kernel<T: Float, U: UseKernel<T, 1>>(u: U) -> U::Output {
+    u.with(Native(Tanh))
+}
+
+/// The kernel of `tanh`'s gradient (from `x` and `dy`), handed to `u`.
+#[inline(always)]
+pub(crate) fn tanh_backward_kernel<T: Float, U: UseKernel<T, 2>>(u: U) -> U::Output {
+    u.with(Native(TanhBackward))
 }

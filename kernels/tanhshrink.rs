@@ -5,6 +5,8 @@
 use crate::api::isa_fn;
 use crate::checks;
 use crate::dispatch::dispatch;
+use crate::kernel_use::UseKernel;
+use crate::Float;
 use crate::driver::{Binary, Unary, UnaryInPlace, ViaF64};
 use crate::math::{self, Accuracy};
 use crate::simd::{Vector, WideFn};
@@ -213,4 +215,18 @@ isa_fn! {
         checks::same_len("tanhshrink_backward", &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
         dispatch("tanhshrink_backward", isa, Binary { kernel: ViaF64(TanhshrinkBackward), a: x, b: dy, out: dx })
     }
+}
+
+// The kernels, handed to the fused forms and to the runs on slices (see `kernel_use`).
+
+/// The kernel of `tanhshrink`'s forward, handed to `u`.
+#[inline(always)]
+pub(crate) fn tanhshrink_kernel<T: Float, U: UseKernel<T, 1>>(u: U) -> U::Output {
+    u.with(ViaF64(Tanhshrink))
+}
+
+/// The kernel of `tanhshrink`'s gradient (from `x` and `dy`), handed to `u`.
+#[inline(always)]
+pub(crate) fn tanhshrink_backward_kernel<T: Float, U: UseKernel<T, 2>>(u: U) -> U::Output {
+    u.with(ViaF64(TanhshrinkBackward))
 }

@@ -4,6 +4,7 @@
 use crate::api::isa_fn;
 use crate::checks;
 use crate::dispatch::dispatch;
+use crate::kernel_use::UseKernel;
 use crate::driver::{Binary, Kernel, Unary, UnaryInPlace};
 use crate::kernels::relu::pass_nan;
 use crate::simd::Vector;
@@ -190,4 +191,30 @@ isa_fn! {
         check_theta("thresholded_relu_backward", theta);
         dispatch("thresholded_relu_backward", isa, Binary { kernel: ThresholdBackward { threshold: theta }, a: x, b: dy, out: dx })
     }
+}
+
+// The kernels, handed to the fused forms and to the runs on slices (see `kernel_use`).
+
+/// The kernel of `threshold`'s forward, handed to `u`.
+#[inline(always)]
+pub(crate) fn threshold_kernel<T: Float, U: UseKernel<T, 1>>(threshold: T, value: T, u: U) -> U::Output {
+    u.with(Threshold { threshold, value })
+}
+
+/// The kernel of `threshold`'s gradient (from `x` and `dy`), handed to `u`.
+#[inline(always)]
+pub(crate) fn threshold_backward_kernel<T: Float, U: UseKernel<T, 2>>(threshold: T, u: U) -> U::Output {
+    u.with(ThresholdBackward { threshold })
+}
+
+/// The kernel of `thresholded_relu`'s forward, handed to `u`.
+#[inline(always)]
+pub(crate) fn thresholded_relu_kernel<T: Float, U: UseKernel<T, 1>>(theta: T, u: U) -> U::Output {
+    u.with(Threshold { threshold: theta, value: T::ZERO })
+}
+
+/// The kernel of `thresholded_relu`'s gradient (from `x` and `dy`), handed to `u`.
+#[inline(always)]
+pub(crate) fn thresholded_relu_backward_kernel<T: Float, U: UseKernel<T, 2>>(theta: T, u: U) -> U::Output {
+    u.with(ThresholdBackward { threshold: theta })
 }

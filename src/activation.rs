@@ -10,6 +10,7 @@ use alloc::{
 };
 #[cfg(feature = "ndarray")]
 mod arrays;
+mod bias;
 #[cfg(feature = "rayon")]
 mod par;
 mod parse;

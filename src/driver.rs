@@ -335,7 +335,7 @@ pub(crate) const STREAM_MIN_RUN: usize = 4096;
 /// # Safety
 /// As [`map`]; `S`'s ISA was detected (and with it `S::Narrow`'s).
 #[inline(always)]
-unsafe fn map_on<S: Simd, T: Float, K: Kernel<T, N>, const N: usize>(
+pub(crate) unsafe fn map_on<S: Simd, T: Float, K: Kernel<T, N>, const N: usize>(
     kernel: K,
     inputs: [*const T; N],
     out: *mut T,

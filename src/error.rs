@@ -41,6 +41,20 @@ pub enum Error {
         /// Each array's name and shape, e.g. `[("x", vec![2, 3]), ("y", vec![3, 2])]`.
         shapes: Vec<(&'static str, Vec<usize>)>,
     },
+    /// A bias that does not fit the data's layout (the fused bias forms): empty, `inner = 0`,
+    /// or `bias.len() * inner` not dividing the data's length.
+    BadBiasLayout {
+        /// The method, e.g. `"Activation::forward_bias"`.
+        func: &'static str,
+        /// The activation, as [`Display`](fmt::Display) writes it.
+        activation: String,
+        /// The data's length.
+        len: usize,
+        /// `bias.len()`, the number of channels.
+        channels: usize,
+        /// The elements per channel run (1: channels last).
+        inner: usize,
+    },
     /// A parameter outside its domain (after rounding to the element type, for the methods).
     BadParameter {
         /// The method or parse that rejected it, e.g. `"Activation::forward"`.
@@ -102,6 +116,30 @@ pub enum Error {
 }
 
 impl Error {
+    /// The layout of `len` elements with `channels` biases and `inner` elements per channel run
+    /// (as PReLU's weights), or [`Error::BadBiasLayout`].
+    pub(crate) fn check_bias_layout(
+        func: &'static str,
+        activation: &dyn fmt::Display,
+        len: usize,
+        channels: usize,
+        inner: usize,
+    ) -> Result<crate::channel_layout::Layout, Error> {
+        let fits = channels >= 1
+            && inner >= 1
+            && (channels == 1 || channels.checked_mul(inner).is_some_and(|b| len % b == 0));
+        if fits {
+            return Ok(crate::channel_layout::Layout::new(len, channels, inner));
+        }
+        Err(Error::BadBiasLayout {
+            func,
+            activation: alloc::format!("{activation}"),
+            len,
+            channels,
+            inner,
+        })
+    }
+
     /// `Ok` if every length in `lengths` is the first one's, else [`Error::LengthMismatch`]
     /// naming `func` and `activation` (the checks of `Activation`'s and `Gated`'s methods).
     pub(crate) fn check_same_len(
@@ -165,6 +203,18 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
+            Error::BadBiasLayout {
+                func,
+                activation,
+                len,
+                channels,
+                inner,
+            } => write!(
+                f,
+                "simd_activations::{func} ({activation}): bias does not fit the data: \
+                 bias.len() = {channels}, inner = {inner}, x.len() = {len} (need bias.len() >= 1, \
+                 inner >= 1, and bias.len() * inner dividing x.len() where bias.len() > 1)"
+            ),
             Error::BadParameter {
                 func,
                 activation,

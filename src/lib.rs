@@ -143,16 +143,19 @@ compile_error!("simd-activations without `std` needs the feature `libm` (its flo
 
 mod activation;
 mod api;
+mod channel_layout;
 mod checks;
 mod defaults;
 mod dispatch;
 mod driver;
+mod driver_bias;
 mod driver_pair;
 pub(crate) mod element;
 mod error;
 mod float;
 mod gated;
 pub mod isa_forced;
+mod kernel_use;
 mod math;
 #[cfg(feature = "ndarray")]
 mod views;

@@ -413,27 +413,6 @@ fn isa_names() {
 // Methods against the free functions
 // ------------------------------------------------------------------------------------------
 
-/// The defaults plus other valid parameters of every parametrised activation.
-fn variants() -> Vec<Activation> {
-    let mut v = Activation::ALL.to_vec();
-    v.extend([
-        Activation::LeakyRelu { slope: 0.2 },
-        Activation::LeakyRelu { slope: -0.5 },
-        Activation::Elu { alpha: 0.5 },
-        Activation::Elu { alpha: -1.0 },
-        Activation::Celu { alpha: 2.0 },
-        Activation::Hardtanh {
-            min_val: -2.0,
-            max_val: 0.5,
-        },
-        Activation::Softplus {
-            beta: 2.0,
-            threshold: 5.0,
-        },
-    ]);
-    v
-}
-
 fn bits_equal<T: TestFloat>(what: &str, got: &[T], want: &[T]) {
     for (i, (g, w)) in got.iter().zip(want).enumerate() {
         assert!(common::same(*g, *w), "{what}: [{i}] {g:e} != {w:e}");
@@ -443,7 +422,7 @@ fn bits_equal<T: TestFloat>(what: &str, got: &[T], want: &[T]) {
 fn methods_equal_free_functions<T: TestFloat>() {
     let mut rng = Rng::new(7);
     for isa in isas() {
-        for a in variants() {
+        for a in common::variants() {
             for n in [0, 1, 7, 33, 1029, 2100] {
                 let what = format!("{a} on {isa}, n = {n} [{}]", T::NAME);
                 let x = common::inputs::<T>(n, n % 5, &mut rng);
@@ -556,7 +535,7 @@ fn errors_write_nothing<T: TestFloat>() {
     let isa = Isa::active();
     // Length mismatches, for every activation (the from-output refusal comes first where the
     // output does not determine the gradient).
-    for a in variants() {
+    for a in common::variants() {
         for lens in [(4, 5, 5), (5, 4, 4), (0, 1, 1), (17, 16, 16), (16, 64, 64)] {
             all_methods_fail::<T>(&a, isa, lens, |what, e| match e {
                 Error::LengthMismatch { lengths, func, .. } => {
@@ -707,7 +686,7 @@ fn errors_write_nothing<T: TestFloat>() {
     }
     // An ISA this CPU lacks.
     for missing in Isa::ALL.into_iter().filter(|i| !i.is_available()) {
-        for a in variants() {
+        for a in common::variants() {
             all_methods_fail::<T>(
                 &a,
                 missing,

@@ -10,6 +10,7 @@
 
 mod accuracy;
 mod consts;
+pub(crate) mod dot;
 mod log1p;
 pub(crate) mod native;
 pub(crate) mod native_log;

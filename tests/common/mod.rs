@@ -321,3 +321,25 @@ pub fn pow2(e: i32) -> f64 {
         f64::from_bits(1u64 << (e + 1074))
     }
 }
+
+/// The defaults plus other valid parameters of every parametrised activation.
+pub fn variants() -> Vec<simd_activations::Activation> {
+    use simd_activations::Activation;
+    let mut v = Activation::ALL.to_vec();
+    v.extend([
+        Activation::LeakyRelu { slope: 0.2 },
+        Activation::LeakyRelu { slope: -0.5 },
+        Activation::Elu { alpha: 0.5 },
+        Activation::Elu { alpha: -1.0 },
+        Activation::Celu { alpha: 2.0 },
+        Activation::Hardtanh {
+            min_val: -2.0,
+            max_val: 0.5,
+        },
+        Activation::Softplus {
+            beta: 2.0,
+            threshold: 5.0,
+        },
+    ]);
+    v
+}
