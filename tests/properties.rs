@@ -1764,6 +1764,61 @@ type NanProp<T> = fn(
 
 /// Each property as a `#[test]` for f32 (in module `$m32`) and f64 (in `$m64`), with a number
 /// of cases per property, or one number (after the module names) for all of them.
+/// The fused bias forms are the composition: `forward_bias` equals `x + bias` rounded then
+/// `forward`, and `backward_bias`'s `dx` equals `backward` at `x + bias`, bit for bit (a NaN
+/// result is the first NaN of `x`, the bias and `dy`, quieted), for every activation of the
+/// registry on every ISA, over PReLU's layouts (the bias in the weights' place); `dbias` is
+/// the same bits on every ISA.
+fn prop_bias_is_the_composition<T: TestFloat>(p: PreluCase<T, MODERATE>) -> TestResult {
+    let (x, dy, bias, inner) = (&p.x, &p.dy, &p.weight, p.inner);
+    let n = x.len();
+    let z: Vec<T> = (0..n)
+        .map(|i| T::from_f64(x[i].to_f64() + bias[p.channel(i)].to_f64()))
+        .collect();
+    let check = || -> Verdict {
+        for a in Activation::ALL {
+            let mut first_dbias: Option<Vec<T>> = None;
+            for &isa in all_isas() {
+                let (mut want, mut got) = (vec![T::ZERO; n], vec![T::ZERO; n]);
+                a.forward_on(isa, &z, &mut want).unwrap();
+                a.forward_bias_on(isa, x, &mut got, bias, inner).unwrap();
+                for i in 0..n {
+                    let w = common::nan_rule(&[x[i], bias[p.channel(i)]], want[i]);
+                    ensure!(
+                        bits_eq(got[i], w),
+                        "{a} forward_bias on {isa}, bias {:?}, inner {inner}, at {i}: x = {}: {} != {}",
+                        bias, show(x[i]), show(got[i]), show(w)
+                    );
+                }
+                let mut dbias = vec![T::ZERO; bias.len()];
+                a.backward_on(isa, &z, dy, &mut want).unwrap();
+                a.backward_bias_on(isa, x, dy, &mut got, bias, inner, &mut dbias)
+                    .unwrap();
+                for i in 0..n {
+                    let w = common::nan_rule(&[x[i], bias[p.channel(i)], dy[i]], want[i]);
+                    ensure!(
+                        bits_eq(got[i], w),
+                        "{a} backward_bias on {isa}, bias {:?}, inner {inner}, at {i}: x = {}, dy = {}: {} != {}",
+                        bias, show(x[i]), show(dy[i]), show(got[i]), show(w)
+                    );
+                }
+                if let Some(d) = &first_dbias {
+                    ensure!(
+                        d.iter().zip(&dbias).all(|(u, v)| bits_eq(*u, *v)),
+                        "{a} dbias on {isa} differs from the first ISA's: {:?} != {:?}",
+                        dbias,
+                        d
+                    );
+                } else {
+                    first_dbias = Some(dbias);
+                }
+            }
+        }
+        Ok(())
+    };
+    verdict(check())
+}
+
 macro_rules! for_both {
     ($m32:ident, $m64:ident, $n:expr; $($name:ident => $body:ident : $ty:ident;)*) => {
         for_both! { $m32, $m64; $($name => $body: $ty, $n;)* }
@@ -1801,6 +1856,11 @@ for_both! {
     nan_in_gives_nan_out => prop_nan_propagates: NanProp;
     prelu_one_weight_is_leaky_relu => prop_prelu_one_weight_is_leaky: OneWeightProp;
     prelu_channels_and_dweight => prop_prelu_channels: ChannelsProp;
+}
+
+for_both! {
+    f32_bias_props, f64_bias_props, 1000;
+    bias_forms_are_the_composition => prop_bias_is_the_composition: ChannelsProp;
 }
 
 // ------------------------------------------------------------------------------------------
