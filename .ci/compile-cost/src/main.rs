@@ -80,6 +80,10 @@ fn calls() {
         a.backward(&x, &x, &mut y).unwrap();
         a.backward_inplace(&x, &mut y).unwrap();
         let _ = a.backward_from_output(&x, &x, &mut y);
+        a.forward_bias(&x, &mut y, &w, 1).unwrap();
+        a.forward_bias_inplace(&mut y, &w, 1).unwrap();
+        a.backward_bias(&x, &x, &mut y2[..n], &w, 1, &mut dw).unwrap();
+        a.backward_bias_inplace(&x, &mut y, &w, 1, &mut dw).unwrap();
     }
     println!("{}", y[0] + y2[0] + dw[0]);
 }
