@@ -7,7 +7,7 @@
 use crate::channel_layout::Layout;
 use crate::dispatch::WithSimd;
 use crate::driver::{fix_nans, map_on, Kernel, STREAM_MIN_RUN};
-use crate::math::dot::dot_pair;
+use crate::math::dot::{dot_pair, lane, One};
 use crate::math::two_sum;
 use crate::simd::{Simd, Vector};
 use crate::Float;
@@ -369,24 +369,12 @@ impl<T: Float> Sums<'_, T> {
                 Some(c) => {
                     let (h, l) = dot_pair::<V>(dx, None, n);
                     let (s, e) = two_sum(One::<T>::splat(self.hi[c]), One::<T>::splat(h));
-                    self.hi[c] = lane::<T>(s);
-                    self.lo[c] = self.lo[c] + (lane::<T>(e) + l);
+                    self.hi[c] = lane(s);
+                    self.lo[c] = self.lo[c] + (lane(e) + l);
                 }
             }
         }
     }
-}
-
-/// The one-lane vector of `T` (the Scalar ISA's).
-type One<T> = <T as Float>::Vector<crate::simd::scalar::Scalar>;
-
-/// The value of a one-lane vector.
-#[inline(always)]
-fn lane<T: Float>(v: One<T>) -> T {
-    let mut b = [T::ZERO; 1];
-    // SAFETY: the one lane into one element.
-    unsafe { v.store(b.as_mut_ptr()) };
-    b[0]
 }
 
 /// A compensated sum `hi + lo` rounded once. `hi` is the plain sum of the same terms: where it

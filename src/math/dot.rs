@@ -10,11 +10,11 @@ use crate::Float;
 pub(crate) const WAYS: usize = 16;
 
 /// The one-lane vector of `T` (the Scalar ISA's), for the tails.
-type One<T> = <T as Float>::Vector<Scalar>;
+pub(crate) type One<T> = <T as Float>::Vector<Scalar>;
 
 /// The value of a one-lane vector.
 #[inline(always)]
-fn lane<V: Vector>(v: V) -> V::Elem {
+pub(crate) fn lane<V: Vector>(v: V) -> V::Elem {
     debug_assert_eq!(V::LANES, 1);
     let mut b = [V::Elem::ZERO; 16];
     // SAFETY: `b` holds 16 >= LANES elements.
