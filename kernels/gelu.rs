@@ -17,6 +17,7 @@ use crate::kernels::sigmoid::{
     times_vanishing, wide_where, Reciprocal1p, PAIR_MIN_ARG,
 };
 use crate::math::{self, Accuracy, Full, GradientZero};
+use crate::math::native;
 use crate::math::native_normal;
 use crate::simd::{NativeFn, Vector, WideFn};
 
@@ -240,7 +241,7 @@ impl NativeFn<1> for Gelu {
     fn eval_f32<V: Vector<Elem = f32>>(self, [x]: [V; 1]) -> V {
         // x Q(-x) below 0, x (1 - Q(x)) above, with Q = qh + ql to ~2^-26 and 1 - Q split
         // exactly (1 - qh by Fast2Sum): one rounding. |x| is clamped to the tables' range:
-        // above it Q < 2^-66 and x (1 - Q) rounds to x; lanes below -TAIL_MAX take the f64 form.
+        // above it Q < 2^-66 and x (1 - Q) rounds to x; lanes below -TAIL_MAX take the far form below.
         let one = V::splat(1.0);
         let max = V::splat(native_normal::TAIL_MAX);
         let t = x.abs().clamp_max(max);
@@ -255,7 +256,52 @@ impl NativeFn<1> for Gelu {
         let y = V::select(V::zero().lt(t), y, x);
         wide_where(x.lt(max.neg()), y, [x], self)
     }
+
+    /// The lanes below `-TAIL_MAX` (-9.37), natively: with `t = -x` and `v = 1 / t^2`,
+    /// `x Q(t) = -phi(t) S(v)`, `phi(t) = e^(-t^2/2) / sqrt(2 pi)` and `S(v) = 1 - v + 3 v^2 -
+    /// 15 v^3 + ...` the asymptotic series of `t Q(t) / phi(t)`, enveloping, so its error
+    /// after the `v^7` term is below the next one, 2^-30.7 at `t = 9.37`. `t^2` split exactly
+    /// by FMA, the exponential at 2^64 times its size ([`native::exp_scaled_up64`]; `-t^2/2`
+    /// clamped to -110, and lanes below -105, whose result rounds to `-0.0`, take it before the
+    /// scaling, so that no lane holds a subnormal but where the result is one), `phi` in double length, `phi (1 + v P(v))` rounded once, then scaled
+    /// back by one product by 2^-64, which rounds again where the result is subnormal (x
+    /// below about -13.2). `x` is clamped to -20 first, so `-inf` gives `-0.0` as every `x`
+    /// below about -14.1 does.
+    #[inline(always)]
+    fn eval_f32_far<V: Vector<Elem = f32>>(self, [x]: [V; 1]) -> V {
+        let t = x.clamp_min(V::splat(-20.0)).neg();
+        let sq = t.mul(t);
+        let sq_lo = t.mul_add(t, sq.neg());
+        let half = V::splat(-0.5);
+        let a = sq.mul(half);
+        let (s, p) = native::exp_scaled_up64(a.clamp_min(V::splat(-110.0)));
+        let eh = s.mul_add(p, s);
+        let el = s.mul_add(p, s.sub(eh));
+        // e^(a + a_lo) = e^a (1 + a_lo) to 2^-37 (|a_lo| <= 2^-17).
+        let el = eh.mul_add(sq_lo.mul(half), el);
+        let v = V::splat(1.0).div(sq);
+        let mut series = V::splat(ASYMPTOTIC_MILLS[6]);
+        for &c in ASYMPTOTIC_MILLS[..6].iter().rev() {
+            series = series.mul_add(v, V::splat(c));
+        }
+        let w = v.mul(series);
+        let (ch, cl) = (V::splat(FRAC_1_SQRT_2PI_F32.0), V::splat(FRAC_1_SQRT_2PI_F32.1));
+        let kh = ch.mul(eh);
+        let kl = ch.mul_add(eh, kh.neg()).add(ch.mul_add(el, cl.mul(eh)));
+        // kh (1 + w) + kl (1 + w): kl holds e^-t^2/2's low part, up to 2^-18 of kh with the
+        // correction for t^2's, so kl w counts.
+        let scaled = kh.add(kh.mul_add(w, kl.mul_add(w, kl)));
+        // Below -t^2/2 = -105 the result rounds to -0.0 (|phi(t)| < 2^-152): a zero there, so
+        // that the product by 2^-64 underflows only where the result is subnormal.
+        let scaled = V::select(a.lt(V::splat(-105.0)), V::zero(), scaled);
+        native::scale_down64(scaled, x)
+    }
 }
+
+/// `-1, 3, -15, 105, -945, 10395, -135135`: the coefficients of `v^1 ..= v^7` in the
+/// asymptotic series `t Q(t) / phi(t) = 1 - v + 3 v^2 - ...` (`v = 1 / t^2`), as `P` with
+/// `S(v) = 1 + v P(v)`.
+const ASYMPTOTIC_MILLS: [f32; 7] = [-1.0, 3.0, -15.0, 105.0, -945.0, 10395.0, -135135.0];
 
 /// `1 / sqrt(2 pi)` as an f32 pair (hi, lo).
 const FRAC_1_SQRT_2PI_F32: (f32, f32) = (f32::from_bits(0x3ecc_422a), f32::from_bits(0xb242_bc9b));
@@ -416,10 +462,11 @@ fn gelu_tanh_twice_inner_f32<V: Vector<Elem = f32>>(x: V) -> (V, V) {
 }
 
 /// `sigmoid(2u)` for gelu_tanh ([`logistic_direct`] of the pair `2u`), with two masks: the
-/// lanes where `2u < -64` (for the f64 body, see [`wide_where`]) and those where `2u > 64`
+/// lanes where `2u < -64` (for the far form, see [`wide_where`]) and those where `2u > 64`
 /// (there `sigmoid(2u)` is 1 to within 2^-92, so the forward is `x` and the slope 1, exactly
 /// once rounded; their quotient is unspecified, computed from `2u` clamped to 64 so that it
-/// holds no subnormal). Only the negative side (x below about -7.5) leaves the native range.
+/// holds no subnormal; those with `2u < -64`, the same from -64). Only the negative side (x
+/// below about -8.87) leaves the native range, for [`NativeFn::eval_f32_far`].
 /// Measured (AVX-512, Intel Xeon, 8K f32 in [0, 10], where a fifth of the lanes have 2u > 69
 /// and nearly every vector holds one): 5.37 ns per element when those lanes took the f64
 /// body, 4.43 natively without the clamp (a subnormal low part of `e^-2u`, a microcode assist
@@ -428,10 +475,10 @@ fn gelu_tanh_twice_inner_f32<V: Vector<Elem = f32>>(x: V) -> (V, V) {
 fn gelu_tanh_logistic<V: Vector<Elem = f32>>(x: V) -> (V::Mask, V::Mask, Reciprocal1p<V>) {
     let (w, w_lo) = gelu_tanh_twice_inner_f32(x);
     let limit = V::splat(-NATIVE_MIN_ARG);
-    // Clamped so that the lanes whose quotient is not used compute no subnormal (beyond 2u =
-    // 69 the low part of e^-2u would be one, and every operation on it a slow microcode
-    // assist on Intel cores).
-    let (_, s) = logistic_direct(w.clamp_max(limit), Some(w_lo));
+    // Clamped to [-64, 64] so that the lanes whose quotient is not used compute no subnormal
+    // (beyond 2u = 69 the low part of e^-2u would be one, below 2u = -87 the quotient, and
+    // every operation on it a slow microcode assist on Intel cores).
+    let (_, s) = logistic_direct(w.clamp_min(limit.neg()).clamp_max(limit), Some(w_lo));
     (w.lt(limit.neg()), limit.lt(w), s)
 }
 
@@ -457,6 +504,32 @@ impl NativeFn<1> for GeluTanh {
         // x sigmoid(2u), the compensated quotient rounded once with x.
         let (far, one, s) = gelu_tanh_logistic(x);
         wide_where(far, V::select(one, x, s.times(x)), [x], self)
+    }
+
+    /// The lanes with `2u < -64` (x below about -8.87), natively: there `sigmoid(2u) = e^2u (1 -
+    /// e^2u + ..)` is `e^2u` to 2^-92, so `y = x e^(2u + 2u_lo)`, formed at 2^64 times its size
+    /// ([`native::exp_scaled_up64`], normal down to `2u = -131`) with one rounding, then
+    /// scaled back by one product by 2^-64, which rounds again where the result is subnormal
+    /// (x below about -10.1; about 1 ULP there, measured with the rest). `x` is clamped to -1e4
+    /// and `2u` to [-110, 40] first, and lanes below `2u = -108` take `-0.0` before the
+    /// scaling, so `-inf` gives `-0.0` as every `x` below about -10.7 does, and no lane holds a
+    /// subnormal on the way but where the result is one (each such operation costs a microcode
+    /// assist on Intel cores). Measured
+    /// (AVX-512, Intel Xeon, 8K f32 in [-10, 10]): see the README's speed notes.
+    #[inline(always)]
+    fn eval_f32_far<V: Vector<Elem = f32>>(self, [x]: [V; 1]) -> V {
+        let xc = x.clamp_min(V::splat(-1e4));
+        let (w, w_lo) = gelu_tanh_twice_inner_f32(xc);
+        let (s, p) = native::exp_scaled_up64(w.clamp_min(V::splat(-110.0)).clamp_max(V::splat(40.0)));
+        let hi = s.mul_add(p, s);
+        let lo = s.mul_add(p, s.sub(hi));
+        // e^(w + w_lo) = e^w (1 + w_lo), to 2^-34 (|w_lo| <= 2^-17 here).
+        let lo = hi.mul_add(w_lo, lo);
+        let scaled = xc.mul_add(hi, xc.mul(lo));
+        // Below 2u = -108 the result rounds to -0.0 (|x e^2u| < 2^-152): a zero there, so that
+        // the product by 2^-64 underflows only where the result is subnormal.
+        let scaled = V::select(w.lt(V::splat(-108.0)), V::zero(), scaled.abs());
+        native::scale_down64(scaled, x)
     }
 }
 
@@ -565,7 +638,7 @@ isa_fn! {
     /// upper tail `Q(t) = e^(-t^2/2) g(t)` with `g` a degree-8 polynomial on eight intervals
     /// (coefficients by one table permute each) and `e^(-t^2/2)` from the table-driven
     /// exponential, both carried as f32 pairs and rounded once with the product by `x` (lanes
-    /// below -9.37 from the f64 form). Error: 0.93 ULP for every f32 input (measured); f64
+    /// below -9.37 natively by the asymptotic series of the normal tail, at 2^64 times their size and scaled back). Error: 0.93 ULP for every f32 input (measured); f64
     /// 1.40 ULP (against 50-digit values, tails and thresholds included): for f64 results the
     /// normal tail (`e^(-x^2/2)`, its smooth factor, `Q` and `1 - Q`) is carried in double length,
     /// and below -37.62, where `x Q` becomes subnormal, `x` times the factor is folded into the
@@ -637,8 +710,10 @@ isa_fn! {
     /// carried in double length (`e^(2u)` would amplify its rounding by `|2u|`, up to 1400 ULP
     /// near x = -21), and so is the sigmoid. f32: natively in f32 lanes, `2u` as an unevaluated
     /// sum of f32s (to ~2^-44), its low part folded into the table-driven exponential, and the
-    /// compensated sigmoid quotient, `x` times it rounded once; lanes with `|2u| > 64` from the
-    /// f64 form. Error: 0.742 ULP for every f32 input (measured); f64 1.15 ULP (against
+    /// compensated sigmoid quotient, `x` times it rounded once; lanes with `2u > 64` give `x`,
+    /// those with `2u < -64` (x below -8.87) `x e^(2u)`, formed at 2^64 times its size and
+    /// scaled back (still in f32 lanes). Error: 0.828 ULP for every f32 input (measured; at x =
+    /// -10.10, where the result is subnormal and rounds twice); f64 1.15 ULP (against
     /// 50-digit values, tails and thresholds included).
     ///
     /// # Panics

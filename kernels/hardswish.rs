@@ -87,6 +87,23 @@ impl<T: Float> Reciprocal<T> {
         Reciprocal { hi, lo: T::from_f64(remainder / d) }
     }
 
+    /// As [`Reciprocal::of`], with `hi` the nearest `T` at or below `1 / d`, so that `lo >=
+    /// 0` (hardswish needs `t lo` to be `-0.0` for `t = -0.0`; f32's nearest `1/6` is above
+    /// it, f64's below).
+    fn toward_zero(d: f64) -> Self {
+        let r = Self::of(d);
+        if r.lo.to_f64() >= 0.0 {
+            return r;
+        }
+        // `hi` is above `1 / d`: one unit in the last place of `T` less (an f32 held in an
+        // f64 has 29 trailing zero bits).
+        let single = T::from_f64(1.0 + f64::EPSILON).to_f64() == 1.0;
+        let step = if single { 1 << 29 } else { 1 };
+        let hi = T::from_f64(f64::from_bits(r.hi.to_f64().to_bits() - step));
+        let remainder = (-d).mul_add(hi.to_f64(), 1.0);
+        Reciprocal { hi, lo: T::from_f64(remainder / d) }
+    }
+
     /// `(a + b) / d` for a finite `a` and a small `b` (`|b| <= ulp(a)`), rounded once:
     /// `a hi + (a lo + b hi)`.
     #[inline(always)]
@@ -138,8 +155,10 @@ impl<T: Float> Kernel<T, 2> for HardsigmoidBackward<T> {
 #[derive(Clone, Copy)]
 struct Hardswish<T>(Reciprocal<T>);
 impl<T: Float> Kernel<T, 1> for Hardswish<T> {
-    /// Fourteen operations, six of them on the FMA pipes: in lockstep 0.308-0.311 ns per
-    /// element against 0.327-0.335 in pairs (AVX2, Zen 3, 8K, same-binary pair alternated).
+    /// Thirteen operations, six of them on the FMA pipes (the fourteenth, an `or` of the sign
+    /// of `x`, is gone: the zeros come out signed on their own, see below). In lockstep:
+    /// 0.308-0.311 ns per element against 0.327-0.335 in pairs (AVX2, Zen 3, 8K, same-binary
+    /// pair alternated, with the `or`).
     const LOCKSTEP: bool = true;
 
     /// `x (x + 3) / 6` for `-3 < x < 3` in the element type, one rounding at the end: the
@@ -147,25 +166,30 @@ impl<T: Float> Kernel<T, 1> for Hardswish<T> {
     /// `xc e` joined to `tl`, then `(t + tl2) / 6` as `t hi + (t lo + tl2 hi)` with the
     /// two-part reciprocal. Every term but the last FMA is below 2^-22 of the result, so the
     /// result is correctly rounded but for near-ties (as the f64 evaluation this replaces for
-    /// f32, at 14 operations on 8 lanes where that took 10 on two halves and 5 conversions).
+    /// f32, at 13 operations on 8 lanes where that took 10 on two halves and 5 conversions).
     ///
-    /// The sign of `x` is or-ed in, so that the zeros come out signed as `x (x + 3) / 6`
-    /// does: `-0.0` for `x = -0.0` and every `x <= -3` (where the sum of the zero products
-    /// and their `+0.0` rounding errors is `+0.0`), `+0.0` for `x = +0.0`; elsewhere the
-    /// result has the sign of `x` already. Lanes with `x >= 3` take `x` (the sum is not exact
-    /// there, and the product may overflow); NaN stays NaN (the clamp keeps it).
+    /// The zeros are signed as `x (x + 3) / 6`: `-0.0` for `x = -0.0` and every `x <= -3`,
+    /// `+0.0` for `x = +0.0`. The exact error terms are written so that where they are zero
+    /// they are `+0.0` or `-0.0` as that needs: `e = (3 - s) + xc` (`+0.0` for both `-0.0`
+    /// and `x <= -3`, where `xc - (s - 3)` would give `-0.0` for `-0.0`), and `tl = -(t - xc
+    /// s)` (`-0.0` where `t = -0.0`, where `xc s - t` would give `+0.0`), so that `tl2 = xc e +
+    /// tl` and then every term of the last sum is `-0.0` in those cases (`t lo` too: `lo >= 0`,
+    /// see [`Reciprocal::toward_zero`]; a sum of `-0.0`s is `-0.0`, one `+0.0` among them
+    /// would make it `+0.0`). Nonzero results have the sign of `x` already (a nonzero exact
+    /// value that rounds to zero keeps its sign). Lanes with `x >= 3` take `x` (the sum is not
+    /// exact there, and the product may overflow); NaN stays NaN (the clamp keeps it).
     #[inline(always)]
     fn apply<V: Vector<Elem = T>>(self, [x]: [V; 1]) -> V {
         let three = V::splat(T::from_f64(3.0));
         let xc = x.clamp_min(three.neg());
         let s = xc.add(three);
-        let e = xc.sub(s.sub(three));
+        let e = three.sub(s).add(xc);
         let t = xc.mul(s);
-        let tl = xc.mul_add(s, t.neg());
-        let tl2 = xc.mul_add(e, tl);
+        let t_minus_product = xc.neg().mul_add(s, t);
+        let tl2 = xc.mul_add(e, t_minus_product.neg());
         let (hi, lo) = (V::splat(self.0.hi), V::splat(self.0.lo));
         let y = t.mul_add(hi, t.mul_add(lo, tl2.mul(hi)));
-        V::select(three.le(x), x, y.or_sign(x))
+        V::select(three.le(x), x, y)
     }
 }
 
@@ -263,7 +287,7 @@ isa_fn! {
     /// ```
     pub fn hardswish / hardswish_on(isa)(x: &[T], y: &mut [T]) {
         checks::same_len("hardswish", &[("x", x.len()), ("y", y.len())]);
-        dispatch("hardswish", isa, Unary { kernel: Hardswish(Reciprocal::of(6.0)), x, y })
+        dispatch("hardswish", isa, Unary { kernel: Hardswish(Reciprocal::toward_zero(6.0)), x, y })
     }
 }
 
@@ -277,7 +301,7 @@ isa_fn! {
     /// assert!(xy[2].is_nan());
     /// ```
     pub fn hardswish_inplace / hardswish_inplace_on(isa)(xy: &mut [T]) {
-        dispatch("hardswish_inplace", isa, UnaryInPlace { kernel: Hardswish(Reciprocal::of(6.0)), xy })
+        dispatch("hardswish_inplace", isa, UnaryInPlace { kernel: Hardswish(Reciprocal::toward_zero(6.0)), xy })
     }
 }
 
@@ -317,7 +341,7 @@ pub(crate) fn hardsigmoid_backward_kernel<T: Float, U: UseKernel<T, 2>>(u: U) ->
 /// The kernel of `hardswish`'s forward, handed to `u`.
 #[inline(always)]
 pub(crate) fn hardswish_kernel<T: Float, U: UseKernel<T, 1>>(u: U) -> U::Output {
-    u.with(Hardswish(Reciprocal::of(6.0)))
+    u.with(Hardswish(Reciprocal::toward_zero(6.0)))
 }
 
 /// The kernel of `hardswish`'s gradient (from `x` and `dy`), handed to `u`.

@@ -193,7 +193,7 @@ pub(crate) fn logistic_slope_pair<W: Vector<Elem = f64>>(a: W, a_lo: W) -> (W, W
 #[inline(always)]
 pub(crate) fn logistic_direct<V: Vector<Elem = f32>>(x: V, x_lo: Option<V>) -> (V::Mask, Reciprocal1p<V>) {
     let one = V::splat(1.0);
-    let (eh, el) = native::exp_pair(x.neg());
+    let (eh, el) = native::exp_pair_scalef(x.neg());
     let el = match x_lo {
         Some(x_lo) => eh.neg().mul_add(x_lo, el),
         None => el,
@@ -257,7 +257,7 @@ pub(crate) const NATIVE_MIN_ARG: f32 = -64.0;
 /// value below 2^-92, would be subnormal and lose bits, and past -87 `e^a` itself leaves the
 /// normal range). See [`wide_where`].
 #[inline(always)]
-pub(crate) fn wide_beyond<V: Vector<Elem = f32>, F: WideFn<N>, const N: usize>(
+pub(crate) fn wide_beyond<V: Vector<Elem = f32>, F: NativeFn<N>, const N: usize>(
     a: V,
     y: V,
     inputs: [V; N],
@@ -266,16 +266,17 @@ pub(crate) fn wide_beyond<V: Vector<Elem = f32>, F: WideFn<N>, const N: usize>(
     wide_where(a.lt(V::splat(NATIVE_MIN_ARG)), y, inputs, f)
 }
 
-/// `y` where `far` is clear, the f64 body's result where it is set; each lane's result
+/// `y` where `far` is clear, the far form's result where it is set ([`NativeFn::eval_f32_far`]:
+/// the f64 body unless the kernel has a native one); each lane's result
 /// depends only on its own input.
 ///
-/// On the vector ISAs the lanes of `far` are set to NaN here and the f64 body runs on the
+/// On the vector ISAs the lanes of `far` are set to NaN here and the far form runs on the
 /// driver's rare path for NaN results (`driver::Native::fix`, only for vectors that hold such
 /// a lane): the hot path pays a compare and a select, no branch of its own and no call (a call
 /// in the loop makes LLVM spill the inputs and reload the constants; measured 17% of
 /// sigmoid's time). On the Scalar ISA (one lane) the branch is taken here.
 #[inline(always)]
-pub(crate) fn wide_where<V: Vector<Elem = f32>, F: WideFn<N>, const N: usize>(
+pub(crate) fn wide_where<V: Vector<Elem = f32>, F: NativeFn<N>, const N: usize>(
     far: V::Mask,
     y: V,
     inputs: [V; N],
@@ -285,7 +286,7 @@ pub(crate) fn wide_where<V: Vector<Elem = f32>, F: WideFn<N>, const N: usize>(
         V::select(far, V::splat(f32::NAN), y)
     } else if V::any(far) {
         crate::driver::cold();
-        V::select(far, V::eval_wide(inputs, f), y)
+        V::select(far, f.eval_f32_far(inputs), y)
     } else {
         y
     }
@@ -323,7 +324,7 @@ impl NativeFn<2> for SigmoidBackward {
     #[inline(always)]
     fn eval_f32<V: Vector<Elem = f32>>(self, [x, dy]: [V; 2]) -> V {
         let a = x.abs().neg();
-        let (eh, el) = native::exp_pair(a);
+        let (eh, el) = native::exp_pair_scalef(a);
         let (hi, lo) = logistic_slope_f32(eh, el);
         // The slope rounded once, then the product (so `dy = inf` gives inf, not inf - inf).
         wide_beyond(a, hi.add(lo).mul(dy), [x, dy], self)

@@ -98,7 +98,7 @@ impl<const UNIT_BETA: bool> NativeFn<1> for Softplus<UNIT_BETA> {
         let (z, z_lo, above) = scaled_f32::<V, UNIT_BETA>(x, self.0);
         let a = z.abs().neg();
         let positive = V::zero().lt(z);
-        let (eh, el) = native::exp_pair(a);
+        let (eh, el) = native::exp_pair_scalef(a);
         let el = match z_lo {
             Some(z_lo) => eh.mul_add(V::select(positive, z_lo.neg(), z_lo), el),
             None => el,

@@ -114,6 +114,11 @@ pub trait Float:
         inputs: [V; N],
         f: F,
     ) -> V;
+
+    /// The lanes a native f32 body hands over, on vectors of this type: its
+    /// [`NativeFn::eval_f32_far`] for f32, its f64 body for f64 (whose bodies hand none over).
+    #[doc(hidden)]
+    fn eval_far<V: Vector<Elem = Self>, const N: usize, F: NativeFn<N>>(inputs: [V; N], f: F) -> V;
 }
 
 /// The `std` float methods, from `libm` (see the trait).
@@ -167,6 +172,10 @@ impl Float for f32 {
     ) -> V {
         f.eval_f32(inputs)
     }
+    #[inline(always)]
+    fn eval_far<V: Vector<Elem = Self>, const N: usize, F: NativeFn<N>>(inputs: [V; N], f: F) -> V {
+        f.eval_f32_far(inputs)
+    }
     #[cfg(not(feature = "std"))]
     no_std_math!(expf, expm1f, log1pf, tanhf, coshf, sqrtf, fmaf, powf, roundevenf);
     const ZERO: Self = 0.0;
@@ -216,6 +225,10 @@ impl Float for f64 {
         f: F,
     ) -> V {
         f.eval::<V, Full>(inputs)
+    }
+    #[inline(always)]
+    fn eval_far<V: Vector<Elem = Self>, const N: usize, F: NativeFn<N>>(inputs: [V; N], f: F) -> V {
+        V::eval_wide(inputs, f)
     }
     #[cfg(not(feature = "std"))]
     no_std_math!(exp, expm1, log1p, tanh, cosh, sqrt, fma, pow, roundeven);

@@ -55,7 +55,7 @@
 //! | [`tanh`] | `tanh(x)` | none | yes | smooth; multiply | NaN -> NaN; +-inf -> +-1; -0 -> -0 | 0.73 / 0.754 / 0.65 / 0.93 |
 //! | [`silu`] | `x * sigmoid(x)` | none | no | smooth, zero at x0 = -1.2785; limits 0 and 1 at -inf, +inf | NaN -> NaN; -inf -> -0, +inf -> +inf | 0.761 / 2.05 / 1.52 / 1.9 |
 //! | [`gelu`] | `x * Phi(x)` | none | no | smooth, zero at x0 = -0.7518; limits 0 and 1 at -inf, +inf | NaN -> NaN; -inf -> -0, +inf -> +inf | 0.93 / 1.14 / 1.4 / 2.45 |
-//! | [`gelu_tanh`] | `x/2 * (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))` | none | no | smooth, zero at x0 = -0.7525; limits 0 and 1 at -inf, +inf | NaN -> NaN; -inf -> -0, +inf -> +inf | 0.742 / 1.19 / 1.15 / 2.82 |
+//! | [`gelu_tanh`] | `x/2 * (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))` | none | no | smooth, zero at x0 = -0.7525; limits 0 and 1 at -inf, +inf | NaN -> NaN; -inf -> -0, +inf -> +inf | 0.828 / 1.19 / 1.15 / 2.82 |
 //! | [`softplus`] | `beta x > threshold ? x : ln(1 + e^(beta x)) / beta` | `beta = 1.0` (0 < value < inf), `threshold = 20.0` (finite) | no | sigmoid(beta x), 1 above the threshold; multiply | NaN -> NaN; -inf -> 0, +inf -> +inf | 0.753 / 0.746 / 0.97 / 0.8 |
 //! | [`mish`] | `x * tanh(softplus(x))` | none | no | smooth, zero at x0 = -1.1924; limits 0 and 1 at -inf, +inf | NaN -> NaN; -inf -> -0, +inf -> +inf | 0.8 / 0.51 / 1.52 / 2.4 |
 //! | [`hardswish`] | `x * clamp(x + 3, 0, 6) / 6` | none | no | hardswish'(-3) = 0 (select), hardswish'(3) = 1 | NaN -> NaN; every x <= -3 (and -inf) -> -0 | 1 / 0.5 / 0.5 / 0.33 |

@@ -185,6 +185,11 @@ impl Vector for F32x16 {
         )))
     }
     #[inline(always)]
+    fn exp2_from_table4(self, quarter: Self, table: &[f32; 4], _table_bits: &[f32; 4]) -> Self {
+        // vscalefps: T[j] 2^floor(m/4), exact for a normal result (as the bit-pattern sum).
+        F32x16(avx512!(_mm512_scalef_ps(self.lookup4(table).0, quarter.0)))
+    }
+    #[inline(always)]
     fn lookup4(self, table: &[f32; 4]) -> Self {
         // vpermilps reads the low two bits of each index lane, within each 128-bit quarter:
         // the table is repeated in all four.

@@ -424,6 +424,48 @@ macro_rules! suite {
             }
 
             #[test]
+            fn exp2_from_table4_is_the_bit_pattern_sum() {
+                if !ready() {
+                    return;
+                }
+                // Magic sums `1.5 * 2^(mantissa - 2) + m / 4` for m = 4n + j with 2^n T[j]
+                // normal, T[j] = 2^(j/4) rounded: the override (vscalefps on AVX-512) must give
+                // the portable sum's bits.
+                const MANT: u32 = <$t>::MANTISSA_DIGITS - 1;
+                let magic = 1.5 * (2.0 as $t).powi(MANT as i32 - 2);
+                let table: [$t; 4] = [0, 1, 2, 3].map(|j| (2.0 as $t).powf(j as $t / 4.0));
+                let table_bits: [$t; 4] = [0, 1, 2, 3].map(|j| {
+                    let mut bits = table[j].to_bits();
+                    let step = (bits / bits) << (MANT - 2);
+                    for _ in 0..j {
+                        bits -= step;
+                    }
+                    <$t>::from_bits(bits)
+                });
+                let ms: Vec<i32> = (-4 * 120..4 * 120).collect();
+                for chunk in ms.chunks(L) {
+                    let mut k = [magic; L];
+                    let mut q = [0.0 as $t; L];
+                    for (i, &m) in chunk.iter().enumerate() {
+                        k[i] = magic + m as $t / 4.0;
+                        q[i] = k[i] - magic;
+                    }
+                    let got = lanes(load(&k).exp2_from_table4(load(&q), &table, &table_bits));
+                    for i in 0..chunk.len() {
+                        let want = Lane(k[i])
+                            .lookup4(&table_bits)
+                            .add_shifted_bits(Lane(k[i]))
+                            .0;
+                        let m = chunk[i];
+                        let exact =
+                            table[m.rem_euclid(4) as usize] * (2.0 as $t).powi(m.div_euclid(4));
+                        assert_eq!(want, exact, "portable sum at m = {m}");
+                        check("exp2_from_table4", &[k[i], q[i]], got[i], want, false);
+                    }
+                }
+            }
+
+            #[test]
             fn eval_wide() {
                 if !ready() {
                     return;

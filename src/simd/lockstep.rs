@@ -12,7 +12,7 @@
 //! Every lane's result is the one the underlying vector gives for it (the operations are the
 //! same, lane by lane), so results are bit-identical to the single-vector path.
 
-use super::{Vector, WideFn};
+use super::{NativeFn, Vector, WideFn};
 
 /// `K` vectors of type `V` handled as one vector of `K * V::LANES` lanes (in memory order:
 /// component `k` holds lanes `k * V::LANES ..`).
@@ -209,7 +209,7 @@ impl<V: Vector> Vector for Lockstep<V> {
         any
     }
     #[inline(always)]
-    fn fix_handed<const N: usize, F: WideFn<N>>(inputs: [Self; N], r: Self, f: F) -> Self {
+    fn fix_handed<const N: usize, F: NativeFn<N>>(inputs: [Self; N], r: Self, f: F) -> Self {
         // A loop over the components, not written out: one copy of the (large, rare) f64
         // bodies instead of one per component.
         let mut out = r.0;
@@ -254,6 +254,15 @@ impl<V: Vector> Vector for Lockstep<V> {
     #[inline(always)]
     fn lookup4(self, table: &[Self::Elem; 4]) -> Self {
         self.map(|v| v.lookup4(table))
+    }
+    #[inline(always)]
+    fn exp2_from_table4(
+        self,
+        quarter: Self,
+        table: &[Self::Elem; 4],
+        table_bits: &[Self::Elem; 4],
+    ) -> Self {
+        Lockstep(each!(k => self.0[k].exp2_from_table4(quarter.0[k], table, table_bits)))
     }
     #[inline(always)]
     fn add_shifted_bits(self, b: Self) -> Self {

@@ -45,6 +45,14 @@ pub trait WideFn<const N: usize>: Copy {
 pub trait NativeFn<const N: usize>: WideFn<N> {
     /// The result for one f32 vector of each input.
     fn eval_f32<V: Vector<Elem = f32>>(self, inputs: [V; N]) -> V;
+
+    /// The result for the lanes that [`NativeFn::eval_f32`] hands over (see
+    /// `kernels::sigmoid::wide_where`; the other lanes' results are discarded): by default the
+    /// f64 body. A kernel whose far lanes have a native form of their own overrides it.
+    #[inline(always)]
+    fn eval_f32_far<V: Vector<Elem = f32>>(self, inputs: [V; N]) -> V {
+        V::eval_wide(inputs, self)
+    }
 }
 
 /// A token proving that one instruction set may be used; names its vector types.
@@ -157,12 +165,12 @@ pub trait Vector: Copy {
     fn either_nan(self, b: Self) -> Self::Mask {
         Self::mask_or(self.is_nan(), b.is_nan())
     }
-    /// Lanes set in `a` or in `b`.
     /// The driver's rare path for a result `r` of a native body `f` that holds NaN lanes
     /// (`driver::Native::fix`): the lanes the body handed over (NaN from inputs that are not
-    /// NaN, see `kernels::sigmoid::wide_where`) from `f`'s f64 body, then the NaN rule.
+    /// NaN, see `kernels::sigmoid::wide_where`) from `f`'s far form
+    /// ([`NativeFn::eval_f32_far`], by default its f64 body), then the NaN rule.
     #[inline(always)]
-    fn fix_handed<const N: usize, F: WideFn<N>>(inputs: [Self; N], r: Self, f: F) -> Self {
+    fn fix_handed<const N: usize, F: NativeFn<N>>(inputs: [Self; N], r: Self, f: F) -> Self {
         if Self::LANES == 1 {
             // The Scalar ISA branches to the f64 body in the kernel itself.
             return crate::driver::fix_nans(inputs, r);
@@ -173,7 +181,7 @@ pub trait Vector: Copy {
         }
         let handed = Self::select(nan_in, Self::zero(), r).is_nan();
         let r = if Self::any(handed) {
-            Self::select(handed, Self::eval_wide(inputs, f), r)
+            Self::select(handed, <Self::Elem as Float>::eval_far(inputs, f), r)
         } else {
             r
         };
@@ -185,6 +193,7 @@ pub trait Vector: Copy {
     fn any_nan(self) -> bool {
         Self::any(self.is_nan())
     }
+    /// Lanes set in `a` or in `b`.
     fn mask_or(a: Self::Mask, b: Self::Mask) -> Self::Mask;
     /// Whether any lane of `m` is set.
     fn any(m: Self::Mask) -> bool;
@@ -231,6 +240,24 @@ pub trait Vector: Copy {
     #[inline(always)]
     fn add_shifted_bits(self, k: Self) -> Self {
         self.lane_pairs(k, |v, k| v.add_shifted_bits(k))
+    }
+
+    /// `2^n T[j]`, the scaling of a table-driven exponential, from the magic sum `self`
+    /// (whose low mantissa bits hold `m = 4n + j`; [`Vector::lookup4`] reads `j`), `quarter`
+    /// = `m / 4` as a float, the table `table` (`T[j]`) and the same entries' bit patterns
+    /// less `j` shifted by the mantissa width less 2 (`table_bits`). For results in the normal
+    /// range every ISA gives the same bits: by default the integer sum of the bit patterns
+    /// ([`Vector::add_shifted_bits`]: a shift and an add); AVX-512 takes one `vscalefps`,
+    /// `T[j] 2^floor(m/4)`. Elsewhere: unspecified.
+    #[inline(always)]
+    fn exp2_from_table4(
+        self,
+        quarter: Self,
+        table: &[Self::Elem; 4],
+        table_bits: &[Self::Elem; 4],
+    ) -> Self {
+        let _ = (quarter, table);
+        self.lookup4(table_bits).add_shifted_bits(self)
     }
 
     /// `self` with the sign bit of `sign` or-ed in: `copysign(self, sign)` for a `self` whose
