@@ -1,8 +1,8 @@
-//! `Activation::forward_uninit`, `backward_uninit` and `backward_accumulate` against the plain
-//! forms, bit for bit: every activation, every ISA, f32 and f64 (and bf16, f16 with the
-//! feature `half`), every length around the vector widths and the 1024-element chunks,
-//! misaligned outputs, one output past the streaming threshold, and bad arguments (an error,
-//! nothing written).
+//! `Activation::forward_uninit`, `backward_uninit`, `backward_from_output_uninit` and
+//! `backward_accumulate` against the plain forms, bit for bit: every activation, every ISA,
+//! f32 and f64 (and bf16, f16 with the feature `half`), every length around the vector widths
+//! and the 1024-element chunks, misaligned outputs, one output past the streaming threshold,
+//! and bad arguments (an error, nothing written).
 
 mod common;
 
@@ -145,6 +145,27 @@ fn check<T: E>(a: &Activation, isa: Isa, n: usize, offset: usize) {
         .unwrap();
     same(&format!("{name} backward_uninit"), got, &dx);
 
+    // From the output, where the activation and its parameters allow it (the output `y`
+    // from above; the plain form's error otherwise, and nothing written).
+    let mut want = vec![T::default(); n];
+    let plain = a.backward_from_output_on(isa, &y, &dy, &mut want);
+    let mut space = uninit::<T>(n, offset);
+    match (
+        plain,
+        a.backward_from_output_uninit_on(isa, &y, &dy, &mut space[offset..]),
+    ) {
+        (Ok(()), Ok(got)) => same(&format!("{name} backward_from_output_uninit"), got, &want),
+        (Err(e), Err(f)) => assert_eq!(
+            e.to_string().replace("_uninit", ""),
+            f.to_string().replace("_uninit", ""),
+            "{name}"
+        ),
+        (p, u) => panic!(
+            "{name}: backward_from_output {p:?}, its uninit form {:?}",
+            u.map(|_| ())
+        ),
+    }
+
     let before = values::<T>(n, 3 * n as u64 + 1);
     let want: Vec<T> = before
         .iter()
@@ -219,6 +240,14 @@ fn bad_arguments_write_nothing() {
     assert!(matches!(err, Error::BadParameter { .. }), "{err}");
     let err = Activation::Relu
         .backward_uninit(&x, &x[..4], &mut y)
+        .unwrap_err();
+    assert!(matches!(err, Error::LengthMismatch { .. }), "{err}");
+    let err = Activation::Gelu
+        .backward_from_output_uninit(&x[..4], &x[..4], &mut y)
+        .unwrap_err();
+    assert!(matches!(err, Error::GradientNeedsInput { .. }), "{err}");
+    let err = Activation::Relu
+        .backward_from_output_uninit(&x, &x[..4], &mut y)
         .unwrap_err();
     assert!(matches!(err, Error::LengthMismatch { .. }), "{err}");
     // SAFETY: every element was initialised with the sentinel.

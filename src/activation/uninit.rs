@@ -135,6 +135,77 @@ impl Activation {
         Ok(initialised(dx))
     }
 
+    /// Gradient from the output into uninitialised memory on [`Isa::active`]: writes
+    /// [`backward_from_output`](Self::backward_from_output)'s `dx[i]` to every element and
+    /// returns `dx` as the initialised slice (equal bit for bit).
+    ///
+    /// # Errors
+    /// As [`backward_from_output`](Self::backward_from_output) (including
+    /// [`Error::GradientNeedsInput`]); nothing is written then.
+    ///
+    /// ```
+    /// use simd_activations::Activation;
+    /// use std::mem::MaybeUninit;
+    /// let mut dx = [MaybeUninit::<f32>::uninit(); 2];
+    /// let dx = Activation::Sigmoid.backward_from_output_uninit(&[0.5, 0.5], &[1.0, 2.0], &mut dx)?;
+    /// assert_eq!(dx, [0.25, 0.5]);
+    /// # Ok::<(), simd_activations::Error>(())
+    /// ```
+    pub fn backward_from_output_uninit<'d, T: Element>(
+        &self,
+        y: &[T],
+        dy: &[T],
+        dx: &'d mut [MaybeUninit<T>],
+    ) -> Result<&'d mut [T], Error> {
+        self.backward_from_output_uninit_on(Isa::active(), y, dy, dx)
+    }
+
+    /// [`backward_from_output_uninit`](Self::backward_from_output_uninit) on a chosen `isa`.
+    ///
+    /// # Errors
+    /// As [`backward_from_output_uninit`](Self::backward_from_output_uninit), and
+    /// [`Error::IsaUnavailable`].
+    ///
+    /// ```
+    /// use simd_activations::{Activation, Isa};
+    /// use std::mem::MaybeUninit;
+    /// let mut dx = [MaybeUninit::<f64>::uninit(); 2];
+    /// let dx = Activation::Relu.backward_from_output_uninit_on(Isa::Scalar, &[0.0, 2.0], &[1.0, 1.0], &mut dx)?;
+    /// assert_eq!(dx, [0.0, 1.0]);
+    /// # Ok::<(), simd_activations::Error>(())
+    /// ```
+    pub fn backward_from_output_uninit_on<'d, T: Element>(
+        &self,
+        isa: Isa,
+        y: &[T],
+        dy: &[T],
+        dx: &'d mut [MaybeUninit<T>],
+    ) -> Result<&'d mut [T], Error> {
+        const F: &str = "Activation::backward_from_output_uninit";
+        let p = self.prepare::<T>(F, isa)?;
+        if let Some(reason) = self.output_refusal::<T>() {
+            return Err(Error::GradientNeedsInput {
+                func: F,
+                activation: self.to_string(),
+                reason,
+            });
+        }
+        self.same_len(F, &[("y", y.len()), ("dy", dy.len()), ("dx", dx.len())])?;
+        let stream = should_stream::<T>(dx.len());
+        let mut space = [MaybeUninit::<T>::uninit(); CHUNK];
+        let buf = zeroed_prefix(&mut space, y.len());
+        for ((yc, dyc), dxc) in y
+            .chunks(CHUNK)
+            .zip(dy.chunks(CHUNK))
+            .zip(dx.chunks_mut(CHUNK))
+        {
+            let b = &mut buf[..yc.len()];
+            run::backward_from_output(self, isa, yc, dyc, b, p);
+            write_out(b, dxc, stream);
+        }
+        Ok(initialised(dx))
+    }
+
     /// Gradient from the input, accumulated on [`Isa::active`]: `dx[i] = dx[i] + dy[i] *
     /// f'(x[i])`, the gradient being [`backward`](Self::backward)'s (rounded to `T`) and the
     /// sum rounded once to `T` (bf16 and f16: added in f32). A NaN sum is `dx`'s NaN, else the
