@@ -133,7 +133,7 @@ isa_fn! {
     /// simd_activations::crelu(&[1.0, -2.0, 0.0], &mut y, 3); // one row of 3: [relu(x), relu(-x)]
     /// assert_eq!(y.map(f32::to_bits), [1.0f32, 0.0, 0.0, 0.0, 2.0, -0.0].map(f32::to_bits));
     /// ```
-    pub fn crelu / crelu_on(isa)(x: &[T], y: &mut [T], row_len: usize) {
+    pub fn crelu / crelu_on(isa) staged(x: &[T], y: &mut [T], row_len: usize) {
         checks::double_len("crelu", "y", y.len(), "x", x.len());
         check_rows("crelu", x.len(), row_len);
         dispatch("crelu", isa, Forward { x, y, row_len })
@@ -157,7 +157,7 @@ isa_fn! {
     /// simd_activations::crelu_backward(&[1.0, -2.0, 0.0], &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &mut dx, 3);
     /// assert_eq!(dx, [1.0, -5.0, 0.0]); // x > 0: dy_pos; x < 0: -dy_neg; crelu'(0) = 0
     /// ```
-    pub fn crelu_backward / crelu_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T], row_len: usize) {
+    pub fn crelu_backward / crelu_backward_on(isa) staged(x: &[T], dy: &[T], dx: &mut [T], row_len: usize) {
         checks::double_len("crelu_backward", "dy", dy.len(), "x", x.len());
         checks::same_len("crelu_backward", &[("x", x.len()), ("dx", dx.len())]);
         check_rows("crelu_backward", x.len(), row_len);

@@ -337,7 +337,7 @@ macro_rules! gated_functions {
             #[doc = concat!("simd_activations::", stringify!($act), "(&", stringify!($gate), ", &mut f);")]
             #[doc = concat!("assert_eq!(y, [f[0] * ", stringify!($other), "[0], f[1] * ", stringify!($other), "[1]]);")]
             /// ```
-            pub fn $name / $name_on(isa)(a: &[T], b: &[T], y: &mut [T]) {
+            pub fn $name / $name_on(isa) staged(a: &[T], b: &[T], y: &mut [T]) {
                 checks::same_len(stringify!($name), &[("a", a.len()), ("b", b.len()), ("y", y.len())]);
                 let kernel = Gated::<_, $gate_first>($fwd);
                 dispatch(stringify!($name), isa, Forward { kernel, a, b, y, halves: Halves::split(a.len()) })
@@ -361,7 +361,7 @@ macro_rules! gated_functions {
             #[doc = concat!("simd_activations::", stringify!($name), "(&x[..2], &x[2..], &mut want);")]
             /// assert_eq!(y, want);
             /// ```
-            pub fn $name_packed / $name_packed_on(isa)(x: &[T], y: &mut [T], half: usize) {
+            pub fn $name_packed / $name_packed_on(isa) staged(x: &[T], y: &mut [T], half: usize) {
                 check_packed(stringify!($name_packed), x.len(), "y", y.len(), half);
                 let kernel = Gated::<_, $gate_first>($fwd);
                 dispatch(stringify!($name_packed), isa, Forward { kernel, a: x, b: x, y, halves: Halves::packed(half) })
@@ -385,7 +385,7 @@ macro_rules! gated_functions {
             #[doc = concat!("simd_activations::", stringify!($backward), "(&a, &b, &dy, &mut da, &mut db);")]
             /// assert!(da.iter().chain(&db).all(|v| v.is_finite()));
             /// ```
-            pub fn $backward / $backward_on(isa)(a: &[T], b: &[T], dy: &[T], da: &mut [T], db: &mut [T]) {
+            pub fn $backward / $backward_on(isa) staged(a: &[T], b: &[T], dy: &[T], da: &mut [T], db: &mut [T]) {
                 checks::same_len(
                     stringify!($backward),
                     &[("a", a.len()), ("b", b.len()), ("dy", dy.len()), ("da", da.len()), ("db", db.len())],
@@ -412,7 +412,7 @@ macro_rules! gated_functions {
             #[doc = concat!("simd_activations::", stringify!($backward), "(&x[..2], &x[2..], &[1.0, 1.0], &mut da, &mut db);")]
             /// assert_eq!(dx, [da[0], da[1], db[0], db[1]]);
             /// ```
-            pub fn $backward_packed / $backward_packed_on(isa)(x: &[T], dy: &[T], dx: &mut [T], half: usize) {
+            pub fn $backward_packed / $backward_packed_on(isa) staged(x: &[T], dy: &[T], dx: &mut [T], half: usize) {
                 check_packed(stringify!($backward_packed), x.len(), "dy", dy.len(), half);
                 checks::same_len(stringify!($backward_packed), &[("x", x.len()), ("dx", dx.len())]);
                 let kernel = GatedBackward::<_, _, $gate_first>($fwd, $bwd);

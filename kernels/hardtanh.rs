@@ -62,6 +62,7 @@ struct Clamp<T> {
 }
 
 impl<T: Float> Kernel<T, 1> for Clamp<T> {
+    const SELECTS: bool = true; // x, dy, a parameter or zero
     const MEMORY_BOUND: bool = true;
     #[inline(always)]
     fn apply<V: Vector<Elem = T>>(self, [x]: [V; 1]) -> V {
@@ -78,6 +79,7 @@ struct ClampBackward<T> {
 }
 
 impl<T: Float> Kernel<T, 2> for ClampBackward<T> {
+    const SELECTS: bool = true; // x, dy, a parameter or zero
     #[inline(always)]
     fn apply<V: Vector<Elem = T>>(self, [x, dy]: [V; 2]) -> V {
         let outside = V::mask_or(x.le(V::splat(self.lo)), V::splat(self.hi).le(x));

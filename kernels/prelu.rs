@@ -270,7 +270,7 @@ isa_fn! {
     /// simd_activations::prelu(&[-2.0, -2.0, 3.0, -4.0], &mut y, &[0.5, 0.25], 1);
     /// assert_eq!(y, [-1.0, -0.5, 3.0, -1.0]);
     /// ```
-    pub fn prelu / prelu_on(isa)(x: &[T], y: &mut [T], weight: &[T], inner: usize) {
+    pub fn prelu / prelu_on(isa) staged(x: &[T], y: &mut [T], weight: &[T], inner: usize) {
         checks::same_len("prelu", &[("x", x.len()), ("y", y.len())]);
         let layout = check_layout("prelu", x.len(), weight.len(), inner);
         check_weights("prelu", weight);
@@ -288,7 +288,7 @@ isa_fn! {
     /// simd_activations::prelu_inplace(&mut xy, &[0.5, 0.25], 2);
     /// assert_eq!(xy, [-2.0, -2.0, -1.0, -1.0]);
     /// ```
-    pub fn prelu_inplace / prelu_inplace_on(isa)(xy: &mut [T], weight: &[T], inner: usize) {
+    pub fn prelu_inplace / prelu_inplace_on(isa) staged(xy: &mut [T], weight: &[T], inner: usize) {
         let layout = check_layout("prelu_inplace", xy.len(), weight.len(), inner);
         check_weights("prelu_inplace", weight);
         let p = xy.as_mut_ptr();
@@ -315,7 +315,7 @@ isa_fn! {
     /// assert_eq!(dx, [0.25, 1.0, 0.25]);
     /// assert_eq!(dweight, [-3.0]); // sum of x * dy where x <= 0
     /// ```
-    pub fn prelu_backward / prelu_backward_on(isa)(x: &[T], dy: &[T], dx: &mut [T], weight: &[T], inner: usize, dweight: &mut [T]) {
+    pub fn prelu_backward / prelu_backward_on(isa) staged(x: &[T], dy: &[T], dx: &mut [T], weight: &[T], inner: usize, dweight: &mut [T]) {
         let func = "prelu_backward";
         checks::same_len(func, &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())]);
         checks::same_len(func, &[("weight", weight.len()), ("dweight", dweight.len())]);

@@ -42,6 +42,7 @@ pub mod reference {
 pub(crate) struct Relu;
 
 impl<T: Float> Kernel<T, 1> for Relu {
+    const SELECTS: bool = true; // x, dy, a parameter or zero
     const MEMORY_BOUND: bool = true;
     #[inline(always)]
     fn apply<V: Vector<Elem = T>>(self, [x]: [V; 1]) -> V {
@@ -55,6 +56,7 @@ impl<T: Float> Kernel<T, 1> for Relu {
 pub(crate) struct ReluBackward;
 
 impl<T: Float> Kernel<T, 2> for ReluBackward {
+    const SELECTS: bool = true; // x, dy, a parameter or zero
     #[inline(always)]
     fn apply<V: Vector<Elem = T>>(self, [x, dy]: [V; 2]) -> V {
         pass_nan(x, V::select(x.gt(V::zero()), dy, V::zero()))

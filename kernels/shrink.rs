@@ -68,6 +68,7 @@ fn outside<V: Vector>(x: V, lambd: V::Elem) -> V::Mask {
 #[derive(Clone, Copy)]
 struct Hardshrink<T>(T);
 impl<T: Float> Kernel<T, 1> for Hardshrink<T> {
+    const SELECTS: bool = true; // x, dy, a parameter or zero
     #[inline(always)]
     fn apply<V: Vector<Elem = T>>(self, [x]: [V; 1]) -> V {
         pass_nan(x, V::select(outside(x, self.0), x, V::zero()))
@@ -89,6 +90,7 @@ impl<T: Float> Kernel<T, 1> for Softshrink<T> {
 #[derive(Clone, Copy)]
 struct ShrinkBackward<T>(T);
 impl<T: Float> Kernel<T, 2> for ShrinkBackward<T> {
+    const SELECTS: bool = true; // x, dy, a parameter or zero
     #[inline(always)]
     fn apply<V: Vector<Elem = T>>(self, [x, dy]: [V; 2]) -> V {
         pass_nan(x, V::select(outside(x, self.0), dy, V::zero()))

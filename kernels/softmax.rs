@@ -527,7 +527,7 @@ isa_fn! {
     /// assert!((y[2] - e[2] / s).abs() <= 2.0 * f32::EPSILON);
     /// assert_eq!(y[3..], [0.5, 0.5, 0.0]);
     /// ```
-    pub fn softmax / softmax_on(isa)(x: &[T], y: &mut [T], row_len: usize) {
+    pub fn softmax / softmax_on(isa) staged(x: &[T], y: &mut [T], row_len: usize) {
         checks::same_len("softmax", &[("x", x.len()), ("y", y.len())]);
         checks::row_len("softmax", x.len(), row_len);
         dispatch("softmax", isa, Rows { x, y, row_len, log: false })
@@ -554,7 +554,7 @@ isa_fn! {
     /// assert_eq!(y[0], -(-100.0f64).exp()); // -ln(1 + e^-100), not 0
     /// assert_eq!(y[1], -100.0 + y[0]);
     /// ```
-    pub fn log_softmax / log_softmax_on(isa)(x: &[T], y: &mut [T], row_len: usize) {
+    pub fn log_softmax / log_softmax_on(isa) staged(x: &[T], y: &mut [T], row_len: usize) {
         checks::same_len("log_softmax", &[("x", x.len()), ("y", y.len())]);
         checks::row_len("log_softmax", x.len(), row_len);
         dispatch("log_softmax", isa, Rows { x, y, row_len, log: true })
@@ -576,7 +576,7 @@ isa_fn! {
     /// simd_activations::softmax_backward_from_output(&y, &[1.0, 0.0], &mut dx, 2);
     /// assert_eq!(dx, [0.25 * 0.75, -0.75 * 0.25]); // y (dy - 0.25)
     /// ```
-    pub fn softmax_backward_from_output / softmax_backward_from_output_on(isa)(y: &[T], dy: &[T], dx: &mut [T], row_len: usize) {
+    pub fn softmax_backward_from_output / softmax_backward_from_output_on(isa) staged(y: &[T], dy: &[T], dx: &mut [T], row_len: usize) {
         let func = "softmax_backward_from_output";
         checks::same_len(func, &[("y", y.len()), ("dy", dy.len()), ("dx", dx.len())]);
         checks::row_len(func, y.len(), row_len);
@@ -599,7 +599,7 @@ isa_fn! {
     /// simd_activations::log_softmax_backward_from_output(&y, &[1.0, 3.0], &mut dx, 2);
     /// assert!((dx[0] - (1.0 - 0.5 * 4.0)).abs() < 1e-15);
     /// ```
-    pub fn log_softmax_backward_from_output / log_softmax_backward_from_output_on(isa)(y: &[T], dy: &[T], dx: &mut [T], row_len: usize) {
+    pub fn log_softmax_backward_from_output / log_softmax_backward_from_output_on(isa) staged(y: &[T], dy: &[T], dx: &mut [T], row_len: usize) {
         let func = "log_softmax_backward_from_output";
         checks::same_len(func, &[("y", y.len()), ("dy", dy.len()), ("dx", dx.len())]);
         checks::row_len(func, y.len(), row_len);

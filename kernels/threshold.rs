@@ -49,6 +49,7 @@ struct Threshold<T> {
 }
 
 impl<T: Float> Kernel<T, 1> for Threshold<T> {
+    const SELECTS: bool = true; // x, dy, a parameter or zero
     #[inline(always)]
     fn apply<V: Vector<Elem = T>>(self, [x]: [V; 1]) -> V {
         let above = x.gt(V::splat(self.threshold));
@@ -62,6 +63,7 @@ struct ThresholdBackward<T> {
 }
 
 impl<T: Float> Kernel<T, 2> for ThresholdBackward<T> {
+    const SELECTS: bool = true; // x, dy, a parameter or zero
     #[inline(always)]
     fn apply<V: Vector<Elem = T>>(self, [x, dy]: [V; 2]) -> V {
         let above = x.gt(V::splat(self.threshold));

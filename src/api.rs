@@ -6,21 +6,50 @@
 //! `name_on::brain::run` (bf16) and `name_on::binary16::run` (f16), compiled in this crate with
 //! `#[inline(never)]`: a crate that calls `relu::<f32>` instantiates a cast and a call, not the
 //! kernels on every ISA, so its rebuilds do not pay for their code generation. The bf16 and
-//! f16 instances run the f32 one on staged f32 copies of their arguments (`storage`).
+//! f16 instances compile the body once more with `T = f32` and the 16-bit slices, whose
+//! kernels then load and store 16-bit lanes (`storage::fused`) on AVX2 and AVX-512; elsewhere,
+//! and for the bodies marked `staged` (shaped calls: PReLU, CReLU, softmax, the GLUs), they run
+//! the f32 instance on staged f32 copies of their arguments (`storage`).
 
 use crate::Element;
 
 /// `isa_fn! { /// docs  pub fn relu / relu_on(isa)(x: &[T], y: &mut [T]) { body using isa } }`
 ///
-/// The body is compiled twice, in modules where `T` is a type alias of `f32` and of `f64`; the
-/// bf16 and f16 instances stage their arguments (`storage::staged_body!`) and call the f32 one.
+/// The body is compiled twice, in modules where `T` is a type alias of `f32` and of `f64`, and
+/// for bf16 and f16 (feature `half`) once more each with `T = f32` but the slices of the 16-bit
+/// type and parameters widened to f32: its `dispatch` is then `storage::fused::dispatch`, so
+/// the body must build `Unary`, `UnaryInPlace` or `Binary` operations (directly or through
+/// `kernel_use`). A body that builds other operations is marked `staged` before its argument
+/// list (`pub fn prelu / prelu_on(isa) staged (..)`): its bf16 and f16 instances stage their
+/// arguments (`storage::staged_body!`) and call the f32 one, as every instance does on the ISAs
+/// without the fused lanes.
 /// Arguments are `&[T]`, `&mut [T]`, `T` or `usize` (a shape: the half instances then convert
 /// each slice whole instead of in chunks). A function with a return value (`-> usize`) gets
 /// the f32 and f64 instances only, and may also take `&mut [bool]`.
 macro_rules! isa_fn {
+    // The body of a bf16 or f16 instance, fused (the default): on the ISAs with the lane
+    // conversions (`storage::fused`), the body itself with `T = f32` for its kernels and
+    // parameters (widened), the slices as they are, and the fused `dispatch`; elsewhere, and
+    // for the bodies marked `staged`, the f32 instance on staged copies.
+    (@half [] $isa:ident, $body:block, $($arg:ident),*) => {
+        if $crate::storage::fused::fused_on($isa) {
+            $( let $arg = $crate::storage::fused::Rebind::rebind($arg); )*
+            // Shadows the kernel file's `dispatch` (glob-imported by the module).
+            #[allow(unused_imports)]
+            use $crate::storage::fused::dispatch;
+            #[allow(dead_code)] // bodies that name no `T`
+            type T = f32;
+            $body
+        } else {
+            $crate::storage::staged_body!(super::single::run, $isa, $($arg),*)
+        }
+    };
+    (@half [staged] $isa:ident, $body:block, $($arg:ident),*) => {
+        $crate::storage::staged_body!(super::single::run, $isa, $($arg),*)
+    };
     (
         $(#[$doc:meta])*
-        pub fn $name:ident / $name_on:ident ($isa:ident) ( $($arg:ident : $ty:ty),* $(,)? ) $body:block
+        pub fn $name:ident / $name_on:ident ($isa:ident) $($mode:ident)? ( $($arg:ident : $ty:ty),* $(,)? ) $body:block
     ) => {
         $(#[$doc])*
         #[inline]
@@ -60,18 +89,22 @@ macro_rules! isa_fn {
         mod $name_on {
             #[cfg(feature = "half")]
             pub(super) mod brain {
+                #[allow(unused_imports)]
+                use super::super::*;
                 type T = ::half::bf16;
                 #[inline(never)]
                 pub(in super::super) fn run($isa: $crate::Isa, $($arg: $ty),*) {
-                    $crate::storage::staged_body!(super::single::run, $isa, $($arg),*)
+                    $crate::api::isa_fn!(@half [$($mode)?] $isa, $body, $($arg),*)
                 }
             }
             #[cfg(feature = "half")]
             pub(super) mod binary16 {
+                #[allow(unused_imports)]
+                use super::super::*;
                 type T = ::half::f16;
                 #[inline(never)]
                 pub(in super::super) fn run($isa: $crate::Isa, $($arg: $ty),*) {
-                    $crate::storage::staged_body!(super::single::run, $isa, $($arg),*)
+                    $crate::api::isa_fn!(@half [$($mode)?] $isa, $body, $($arg),*)
                 }
             }
             pub(super) mod single {

@@ -28,6 +28,12 @@ pub(crate) trait Kernel<T: Float, const N: usize>: Copy {
     ///
     /// [`Simd::Narrow`]: crate::simd::Simd::Narrow
     const MEMORY_BOUND: bool = false;
+    /// Whether every result lane is one of that lane's inputs, a parameter, zero, or a NaN
+    /// the NaN rule made (quiet): then each result is exact in any element type that holds
+    /// the inputs and parameters, so the fused bf16/f16 path (`storage::fused`) stores it
+    /// by truncating its f32 bits instead of rounding them (the same bits, fewer operations).
+    #[cfg_attr(not(all(feature = "half", x86_simd)), allow(dead_code))] // read there only
+    const SELECTS: bool = false;
 
     /// The rare path for a result `r` of [`Kernel::apply`] that holds NaN lanes: by default
     /// the NaN rule ([`fix_nans`]). A kernel may also return NaN for lanes it hands to a

@@ -207,8 +207,9 @@ fn bf16_every_activation_length_isa() {
 }
 
 #[cfg(feature = "half")]
+/// Named `fp16`, not `f16` (a part of `bf16`), so that `--skip fp16` can skip f16 alone.
 #[test]
-fn f16_every_activation_length_isa() {
+fn fp16_every_activation_length_isa() {
     every::<half::f16>();
 }
 

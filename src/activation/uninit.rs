@@ -11,6 +11,7 @@ use super::{run, Activation};
 use crate::driver::should_stream;
 use crate::write_out::write_out;
 use crate::{Element, Error, Isa};
+use alloc::string::ToString;
 use core::mem::MaybeUninit;
 
 /// Elements per chunk (4-8 KiB of buffer for 4- and 8-byte types).

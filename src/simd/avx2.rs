@@ -11,7 +11,8 @@
 //! Invariant of this module: values of [`F32x8`] and [`F64x4`] exist only inside code reached
 //! through `dispatch::run_avx2`, which runs only after AVX2 and FMA were detected, or through
 //! `dispatch::run_avx512` (as `Avx512`'s [`Simd::Narrow`]), which runs only after AVX-512 F,
-//! AVX2 and FMA were detected. Every
+//! AVX2 and FMA were detected, or through `storage::fused`'s `run_avx2` and `run_avx512`,
+//! which run only after those and F16C were detected (the bf16/f16 lanes). Every
 //! `unsafe` block below relies on it (the intrinsics need those CPU features) and, for memory
 //! accesses, on the caller's pointer contract stated on the `Vector` trait.
 
@@ -438,4 +439,165 @@ impl Vector for F64x4 {
             _mm256_castsi256_pd(_mm256_set1_epi64x(1 << 51))
         )))
     }
+}
+
+/// The fused bf16/f16 path's lanes: bf16 by integer shifts and rounding, f16 by F16C. Used
+/// only under `storage::fused::dispatch`, which runs after AVX2, FMA and F16C were detected.
+#[cfg(feature = "half")]
+impl crate::storage::HalfLanes for F32x8 {
+    #[inline(always)]
+    unsafe fn load_half<H: crate::storage::Half>(ptr: *const u16) -> Self {
+        // SAFETY: 8 readable elements at `ptr` (caller); AVX2 and F16C detected (above).
+        unsafe {
+            let h = _mm_loadu_si128(ptr.cast());
+            F32x8(if H::BF16 {
+                _mm256_castsi256_ps(_mm256_slli_epi32::<16>(_mm256_cvtepu16_epi32(h)))
+            } else {
+                _mm256_cvtph_ps(h)
+            })
+        }
+    }
+    #[inline(always)]
+    unsafe fn store_half<H: crate::storage::Half>(self, ptr: *mut u16) {
+        // SAFETY: 8 writable elements at `ptr` (caller); the features as above.
+        unsafe { _mm_storeu_si128(ptr.cast(), crate::storage::round_eight::<H>(self.0)) }
+    }
+    #[inline(always)]
+    unsafe fn stream_half<H: crate::storage::Half>(self, ptr: *mut u16) {
+        // SAFETY: as `store_half`, and `ptr` is 16-byte aligned (caller).
+        unsafe { _mm_stream_si128(ptr.cast(), crate::storage::round_eight::<H>(self.0)) }
+    }
+    // bf16 pairs: sixteen values in one load, each vector one unpack with zeros (in-lane:
+    // the first holds elements 0-3 and 8-11, the second 4-7 and 12-15), and one in-lane
+    // pack that restores the order on the way back. f16: the single forms.
+    #[inline(always)]
+    unsafe fn load_half_pair<H: crate::storage::Half>(ptr: *const u16) -> (Self, Self) {
+        // SAFETY: 16 readable elements at `ptr` (caller); the features as above.
+        unsafe {
+            if !H::BF16 {
+                return (Self::load_half::<H>(ptr), Self::load_half::<H>(ptr.add(8)));
+            }
+            let v = _mm256_loadu_si256(ptr.cast());
+            let z = _mm256_setzero_si256();
+            (
+                F32x8(_mm256_castsi256_ps(_mm256_unpacklo_epi16(z, v))),
+                F32x8(_mm256_castsi256_ps(_mm256_unpackhi_epi16(z, v))),
+            )
+        }
+    }
+    #[inline(always)]
+    unsafe fn store_half_pair<H: crate::storage::Half>(a: Self, b: Self, ptr: *mut u16) {
+        // SAFETY: 16 writable elements at `ptr` (caller); the features as above.
+        unsafe {
+            if !H::BF16 {
+                a.store_half::<H>(ptr);
+                b.store_half::<H>(ptr.add(8));
+                return;
+            }
+            let r = _mm256_packus_epi32(bf16_of_quiet(a.0), bf16_of_quiet(b.0));
+            _mm256_storeu_si256(ptr.cast(), r);
+        }
+    }
+    #[inline(always)]
+    unsafe fn stream_half_pair<H: crate::storage::Half>(a: Self, b: Self, ptr: *mut u16) {
+        // SAFETY: as `store_half_pair`, and `ptr` is 32-byte aligned (caller).
+        unsafe {
+            if !H::BF16 {
+                a.stream_half::<H>(ptr);
+                b.stream_half::<H>(ptr.add(8));
+                return;
+            }
+            let r = _mm256_packus_epi32(bf16_of_quiet(a.0), bf16_of_quiet(b.0));
+            _mm256_stream_si256(ptr.cast(), r);
+        }
+    }
+    #[inline(always)]
+    unsafe fn store_half_pair_exact<H: crate::storage::Half>(
+        a: Self,
+        b: Self,
+        ptr: *mut u16,
+        stream: bool,
+    ) {
+        // SAFETY: as `store_half_pair` (and `stream_half_pair` where `stream`).
+        unsafe {
+            if !H::BF16 {
+                if stream {
+                    Self::stream_half_pair::<H>(a, b, ptr);
+                } else {
+                    Self::store_half_pair::<H>(a, b, ptr);
+                }
+                return;
+            }
+            // Exact in bf16: the low sixteen bits are zero, the top ones the result.
+            let r = _mm256_packus_epi32(
+                _mm256_srli_epi32::<16>(_mm256_castps_si256(a.0)),
+                _mm256_srli_epi32::<16>(_mm256_castps_si256(b.0)),
+            );
+            if stream {
+                _mm256_stream_si256(ptr.cast(), r);
+            } else {
+                _mm256_storeu_si256(ptr.cast(), r);
+            }
+        }
+    }
+    #[inline(always)]
+    unsafe fn store_half_pair_no_nan<H: crate::storage::Half>(
+        a: Self,
+        b: Self,
+        ptr: *mut u16,
+        stream: bool,
+    ) {
+        // SAFETY: as `store_half_pair` (and `stream_half_pair` where `stream`).
+        unsafe {
+            if !H::BF16 {
+                if stream {
+                    Self::stream_half_pair::<H>(a, b, ptr);
+                } else {
+                    Self::store_half_pair::<H>(a, b, ptr);
+                }
+                return;
+            }
+            let r = _mm256_packus_epi32(bf16_of_non_nan(a.0), bf16_of_non_nan(b.0));
+            if stream {
+                _mm256_stream_si256(ptr.cast(), r);
+            } else {
+                _mm256_storeu_si256(ptr.cast(), r);
+            }
+        }
+    }
+}
+
+/// [`bf16_of_quiet`] for lanes that hold no NaN: the rounding alone (an infinity, and a
+/// finite value that rounds past the largest bf16, come out as infinities).
+#[cfg(feature = "half")]
+#[inline(always)]
+fn bf16_of_non_nan(x: __m256) -> __m256i {
+    avx!({
+        let b = _mm256_castps_si256(x);
+        let lsb = _mm256_and_si256(_mm256_srli_epi32::<16>(b), _mm256_set1_epi32(1));
+        let bias = _mm256_add_epi32(lsb, _mm256_set1_epi32(0x7fff));
+        _mm256_srli_epi32::<16>(_mm256_add_epi32(b, bias))
+    })
+}
+
+/// Eight f32 rounded to bf16 to nearest even, each in the low half of its 32-bit lane, for a
+/// kernel's results: their NaNs are quiet (the crate's NaN rule), so a NaN needs only its
+/// truncation (no carry into the exponent), not the quieting `storage::round_eight` adds
+/// (one operation fewer, and no blend).
+#[cfg(feature = "half")]
+#[inline(always)]
+fn bf16_of_quiet(x: __m256) -> __m256i {
+    avx!({
+        let b = _mm256_castps_si256(x);
+        let lsb = _mm256_and_si256(_mm256_srli_epi32::<16>(b), _mm256_set1_epi32(1));
+        let bias = _mm256_add_epi32(lsb, _mm256_set1_epi32(0x7fff));
+        let nan = _mm256_castps_si256(_mm256_cmp_ps::<_CMP_UNORD_Q>(x, x));
+        _mm256_srli_epi32::<16>(_mm256_add_epi32(b, _mm256_andnot_si256(nan, bias)))
+    })
+}
+
+#[cfg(feature = "half")]
+impl crate::storage::fused::HalfSimd for Avx2 {
+    type F32 = F32x8;
+    type Narrow = Self;
 }

@@ -5,7 +5,7 @@
 //!
 //! Invariant of this module: values of [`F32x16`] and [`F64x8`] exist only inside code reached
 //! through `dispatch::run_avx512`, which runs only after AVX-512 F (and AVX2, FMA) were
-//! detected. Every `unsafe` block below relies on it and, for memory accesses, on the caller's
+//! detected, or `storage::fused::run_avx512`, after those and F16C. Every `unsafe` block below relies on it and, for memory accesses, on the caller's
 //! pointer contract stated on the `Vector` trait.
 
 // Compiled only when build.rs saw rustc >= 1.89, where these intrinsics are stable.
@@ -390,4 +390,39 @@ impl Vector for F64x8 {
 #[inline(always)]
 fn first_lanes(n: usize) -> u32 {
     (1u32 << n) - 1
+}
+
+/// The fused bf16/f16 path's lanes: bf16 by integer shifts and rounding, f16 by `vcvtph2ps`
+/// and `vcvtps2ph` on 16 lanes. Used only under `storage::fused::dispatch`, which runs after
+/// AVX-512 F, AVX2, FMA and F16C were detected.
+#[cfg(feature = "half")]
+impl crate::storage::HalfLanes for F32x16 {
+    #[inline(always)]
+    unsafe fn load_half<H: crate::storage::Half>(ptr: *const u16) -> Self {
+        // SAFETY: 16 readable elements at `ptr` (caller); AVX-512 F detected (above).
+        unsafe {
+            let h = _mm256_loadu_si256(ptr.cast());
+            F32x16(if H::BF16 {
+                _mm512_castsi512_ps(_mm512_slli_epi32::<16>(_mm512_cvtepu16_epi32(h)))
+            } else {
+                _mm512_cvtph_ps(h)
+            })
+        }
+    }
+    #[inline(always)]
+    unsafe fn store_half<H: crate::storage::Half>(self, ptr: *mut u16) {
+        // SAFETY: 16 writable elements at `ptr` (caller); the features as above.
+        unsafe { _mm256_storeu_si256(ptr.cast(), crate::storage::round_sixteen::<H>(self.0)) }
+    }
+    #[inline(always)]
+    unsafe fn stream_half<H: crate::storage::Half>(self, ptr: *mut u16) {
+        // SAFETY: as `store_half`, and `ptr` is 32-byte aligned (caller).
+        unsafe { _mm256_stream_si256(ptr.cast(), crate::storage::round_sixteen::<H>(self.0)) }
+    }
+}
+
+#[cfg(feature = "half")]
+impl crate::storage::fused::HalfSimd for Avx512 {
+    type F32 = F32x16;
+    type Narrow = super::avx2::Avx2;
 }

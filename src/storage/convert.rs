@@ -195,7 +195,7 @@ fn narrow_portable<H: Half>(src: &[f32], dst: &mut [u16]) {
 }
 
 #[cfg(x86_simd)]
-mod x86 {
+pub(super) mod x86 {
     //! The AVX2 + F16C forms: eight elements per step, the remainder by the portable form.
     use super::super::Half;
     use core::arch::x86_64::*;
@@ -259,7 +259,7 @@ mod x86 {
     /// Eight f32 rounded to eight `H` (bits), as the portable form does.
     #[inline]
     #[target_feature(enable = "avx2,f16c")]
-    unsafe fn eight<H: Half>(x: __m256) -> __m128i {
+    pub(crate) unsafe fn eight<H: Half>(x: __m256) -> __m128i {
         // SAFETY: register operations only; AVX2 and F16C are enabled on this function.
         #[allow(unused_unsafe)] // safe calls from Rust 1.87 on; the MSRV needs the block
         unsafe {
@@ -280,7 +280,7 @@ mod x86 {
 }
 
 #[cfg(all(x86_simd, avx512_intrinsics))]
-mod x86_avx512 {
+pub(super) mod x86_avx512 {
     //! The AVX-512 F forms: sixteen elements per step, the remainder by the AVX2 + F16C form
     //! (every AVX-512 CPU has both; `Isa::Avx512` is only detected with AVX2).
     #![allow(clippy::incompatible_msrv)] // compiled only where build.rs saw rustc >= 1.89
@@ -349,7 +349,7 @@ mod x86_avx512 {
     /// Sixteen f32 rounded to sixteen `H` (bits), as the portable form does.
     #[inline]
     #[target_feature(enable = "avx512f")]
-    unsafe fn sixteen<H: Half>(x: __m512) -> __m256i {
+    pub(crate) unsafe fn sixteen<H: Half>(x: __m512) -> __m256i {
         // SAFETY: register operations only; AVX-512 F is enabled on this function.
         #[allow(unused_unsafe)]
         unsafe {
@@ -440,7 +440,7 @@ mod tests {
     }
 
     #[test]
-    fn widen_every_f16() {
+    fn widen_every_fp16() {
         widen_all::<f16>(|b| f16::from_bits(b).to_f32());
     }
 
@@ -491,7 +491,7 @@ mod tests {
     }
 
     #[test]
-    fn narrow_f16_every_rounding_case() {
+    fn narrow_fp16_every_rounding_case() {
         narrow_all::<f16>(|x| f16::from_f32(x).to_bits());
     }
 }

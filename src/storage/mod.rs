@@ -1,6 +1,8 @@
-//! bf16 and f16 slices (feature `half`): how a public function's bf16 or f16 instance runs its
-//! f32 instance. Each slice argument is staged through an f32 buffer: inputs are widened
-//! (exactly) into it, the f32 instance runs on the buffers, and outputs are rounded back once.
+//! bf16 and f16 slices (feature `half`). On AVX2 and AVX-512 (with F16C) the element-wise
+//! kernels run on 16-bit lanes directly ([`fused`]); otherwise, and for the shaped calls, a
+//! public function's bf16 or f16 instance runs its f32 instance on staged copies, as below.
+//! Each slice argument is staged through an f32 buffer: inputs are widened (exactly) into it,
+//! the f32 instance runs on the buffers, and outputs are rounded back once.
 //!
 //! Element-wise calls (every slice of one length, no `usize` shape argument) go in chunks of
 //! [`CHUNK`] elements through buffers on the stack, so the f32 data stays in L1 and nothing is
@@ -11,11 +13,18 @@
 //! every argument before anything is stored back, so a panic leaves the outputs untouched.
 
 mod convert;
+pub(crate) mod fused;
 
 use crate::Isa;
 use alloc::vec::Vec;
+#[cfg(x86_simd)]
+pub(crate) use convert::x86::eight as round_eight;
+#[cfg(all(x86_simd, avx512_intrinsics))]
+pub(crate) use convert::x86_avx512::sixteen as round_sixteen;
 pub(crate) use convert::Conv;
 use core::mem::MaybeUninit;
+#[cfg(x86_simd)]
+pub(crate) use fused::HalfLanes;
 
 /// Elements per chunk of an element-wise call: three f32 buffers of this size (a backward's
 /// `x`, `dy`, `dx`) fill 24 KiB, inside a 32 KiB L1 data cache. Measured on the AVX-512
