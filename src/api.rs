@@ -7,7 +7,8 @@
 //! `#[inline(never)]`: a crate that calls `relu::<f32>` instantiates a cast and a call, not the
 //! kernels on every ISA, so its rebuilds do not pay for their code generation. The bf16 and
 //! f16 instances compile the body once more with `T = f32` and the 16-bit slices, whose
-//! kernels then load and store 16-bit lanes (`storage::fused`) on AVX2 and AVX-512; elsewhere,
+//! kernels then load and store 16-bit lanes (`storage::fused`) on AVX2 and AVX-512 (and bf16
+//! on NEON); elsewhere,
 //! and for the bodies marked `staged` (shaped calls: PReLU, CReLU, softmax, the GLUs), they run
 //! the f32 instance on staged f32 copies of their arguments (`storage`).
 
@@ -32,7 +33,7 @@ macro_rules! isa_fn {
     // parameters (widened), the slices as they are, and the fused `dispatch`; elsewhere, and
     // for the bodies marked `staged`, the f32 instance on staged copies.
     (@half [] $isa:ident, $body:block, $($arg:ident),*) => {
-        if $crate::storage::fused::fused_on($isa) {
+        if $crate::storage::fused::fused_on::<T>($isa) {
             $( let $arg = $crate::storage::fused::Rebind::rebind($arg); )*
             // Shadows the kernel file's `dispatch` (glob-imported by the module).
             #[allow(unused_imports)]

@@ -321,3 +321,61 @@ impl Vector for F64x2 {
 
 // The lane-by-lane tests of F32x4 and F64x2 against the portable `Lane` are the shared suite
 // in `conformance.rs` (the same for every ISA).
+
+/// The fused bf16 path's lanes: widened by a shift of the 16-bit lanes into the high halves,
+/// rounded to nearest even by integer steps (a NaN truncated and quieted). NEON has no stable
+/// f16 conversion at the MSRV (`vcvt_f32_f16` needs the unstable `float16x4_t`), so f16 is
+/// staged instead (`storage::fused::fused_on`); these forms still convert f16 correctly, lane
+/// by lane. Used only under `storage::fused::dispatch`, after NEON was detected.
+#[cfg(feature = "half")]
+impl crate::storage::HalfLanes for F32x4 {
+    #[inline(always)]
+    unsafe fn load_half<H: crate::storage::Half>(ptr: *const u16) -> Self {
+        if !H::BF16 {
+            let mut lanes = [0.0f32; 4];
+            for (k, lane) in lanes.iter_mut().enumerate() {
+                // SAFETY: 4 readable elements at `ptr` (caller).
+                *lane = H::widen_bits(unsafe { *ptr.add(k) });
+            }
+            return F32x4(neon!(vld1q_f32(lanes.as_ptr())));
+        }
+        // SAFETY: 4 readable elements at `ptr` (caller); NEON detected (above).
+        F32x4(neon!(vreinterpretq_f32_u32(vshll_n_u16::<16>(vld1_u16(
+            ptr
+        )))))
+    }
+    #[inline(always)]
+    unsafe fn store_half<H: crate::storage::Half>(self, ptr: *mut u16) {
+        if !H::BF16 {
+            let mut lanes = [0.0f32; 4];
+            neon!(vst1q_f32(lanes.as_mut_ptr(), self.0));
+            for (k, lane) in lanes.into_iter().enumerate() {
+                // SAFETY: 4 writable elements at `ptr` (caller).
+                unsafe { *ptr.add(k) = H::narrow_bits(lane) };
+            }
+            return;
+        }
+        neon!({
+            let b = vreinterpretq_u32_f32(self.0);
+            let top = vshrq_n_u32::<16>(b);
+            let bias = vaddq_u32(vandq_u32(top, vdupq_n_u32(1)), vdupq_n_u32(0x7fff));
+            let rounded = vshrq_n_u32::<16>(vaddq_u32(b, bias));
+            let quiet = vorrq_u32(top, vdupq_n_u32(0x40));
+            let ordered = vceqq_f32(self.0, self.0);
+            // SAFETY (the store): 4 writable elements at `ptr` (caller).
+            vst1_u16(ptr, vmovn_u32(vbslq_u32(ordered, rounded, quiet)))
+        })
+    }
+    #[inline(always)]
+    unsafe fn stream_half<H: crate::storage::Half>(self, ptr: *mut u16) {
+        // No non-temporal store in NEON's stable intrinsics: an ordinary one.
+        // SAFETY: as `store_half` (the caller's guarantees are a superset).
+        unsafe { self.store_half::<H>(ptr) }
+    }
+}
+
+#[cfg(feature = "half")]
+impl crate::storage::fused::HalfSimd for Neon {
+    type F32 = F32x4;
+    type Narrow = Self;
+}

@@ -10,11 +10,11 @@
 //! f32` (kernels and parameters in f32) and the slices left as they are, and with
 //! [`dispatch`] below in place of the crate's: the body's `Unary`, `UnaryInPlace` and
 //! `Binary` operations then run through [`WithHalfSimd`] on the ISAs that have the
-//! conversions ([`fused_on`]). Elsewhere (Scalar, NEON, an x86 CPU without F16C) the staged
-//! path runs.
+//! conversions ([`fused_on`]: AVX2 and AVX-512 with F16C, and NEON for bf16). Elsewhere
+//! (Scalar, f16 on NEON, an x86 CPU without F16C) the staged path runs.
 
-// Without x86 SIMD no ISA has the lanes: the machinery only type-checks the fused bodies.
-#![cfg_attr(not(x86_simd), allow(dead_code))]
+// Without x86 SIMD or NEON no ISA has the lanes: the machinery only type-checks the bodies.
+#![cfg_attr(not(any(x86_simd, target_arch = "aarch64")), allow(dead_code))]
 
 use super::{Conv, Half};
 use crate::driver::{
@@ -26,8 +26,8 @@ use crate::Isa;
 
 /// An f32 vector that loads and stores lanes of a 16-bit storage type.
 ///
-/// Implemented by the AVX2 and AVX-512 f32 vectors (and [`Lockstep`] of them); used only
-/// under [`dispatch`], which runs after the ISA and F16C were detected.
+/// Implemented by the AVX2, AVX-512 and NEON f32 vectors (and [`Lockstep`] of them); used
+/// only under [`dispatch`], which runs after the ISA (and on x86 F16C) was detected.
 pub(crate) trait HalfLanes: Vector<Elem = f32> {
     /// `LANES` values of `H` (bits) at `ptr`, widened exactly.
     ///
@@ -172,14 +172,20 @@ pub(crate) trait HalfSimd: Copy {
     type Narrow: HalfSimd;
 }
 
-/// An operation on bf16/f16 slices run on a [`HalfSimd`] ISA.
-pub(crate) trait WithHalfSimd {
+/// An operation on slices of `H` run on a [`HalfSimd`] ISA.
+pub(crate) trait WithHalfSimd<H: Half> {
     fn with_half_simd<S: HalfSimd>(self, simd: S);
 }
 
-/// Whether the fused path runs for a call on `isa`: AVX2 or AVX-512 available, with F16C.
+/// Whether the fused path runs for a call of `H` on `isa`: AVX2 or AVX-512 available, with
+/// F16C (both types); NEON available (bf16 only: f16 has no stable NEON conversion at the
+/// MSRV, so NEON stages f16 through the portable integer form).
 #[inline]
-pub(crate) fn fused_on(isa: Isa) -> bool {
+pub(crate) fn fused_on<H: Half>(isa: Isa) -> bool {
+    #[cfg(target_arch = "aarch64")]
+    if isa == Isa::Neon {
+        return H::BF16 && isa.is_available();
+    }
     match Conv::for_isa(isa) {
         Conv::Portable => false,
         #[allow(unreachable_patterns)] // without AVX-512 intrinsics there is one x86 form
@@ -187,11 +193,12 @@ pub(crate) fn fused_on(isa: Isa) -> bool {
     }
 }
 
-/// Runs `op` on `isa`, which [`fused_on`] accepted (the half instances test it first).
+/// Runs `op` (on slices of `H`) on `isa`, which [`fused_on`] accepted (the half instances
+/// test it first).
 #[inline]
-pub(crate) fn dispatch<W: WithHalfSimd>(func: &str, isa: Isa, op: W) {
+pub(crate) fn dispatch<H: Half, W: WithHalfSimd<H>>(func: &str, isa: Isa, op: W) {
     assert!(
-        fused_on(isa),
+        fused_on::<H>(isa),
         "simd_activations::{func}: the fused bf16/f16 path on {isa}, which lacks it"
     );
     match isa {
@@ -201,23 +208,32 @@ pub(crate) fn dispatch<W: WithHalfSimd>(func: &str, isa: Isa, op: W) {
         #[cfg(x86_simd)]
         // SAFETY: AVX2, FMA and F16C were detected (`fused_on`).
         _ => unsafe { run_avx2(op) },
-        #[cfg(not(x86_simd))]
+        #[cfg(target_arch = "aarch64")]
+        // SAFETY: NEON was detected (`fused_on`).
+        _ => unsafe { run_neon(op) },
+        #[cfg(not(any(x86_simd, target_arch = "aarch64")))]
         _ => {
             let _ = op;
-            unreachable!("fused_on is false without x86 SIMD")
+            unreachable!("fused_on is false without x86 SIMD or NEON")
         }
     }
 }
 
+#[cfg(target_arch = "aarch64")]
+#[target_feature(enable = "neon")]
+unsafe fn run_neon<H: Half, W: WithHalfSimd<H>>(op: W) {
+    op.with_half_simd(crate::simd::neon::Neon)
+}
+
 #[cfg(x86_simd)]
 #[target_feature(enable = "avx2,fma,f16c")]
-unsafe fn run_avx2<W: WithHalfSimd>(op: W) {
+unsafe fn run_avx2<H: Half, W: WithHalfSimd<H>>(op: W) {
     op.with_half_simd(crate::simd::avx2::Avx2)
 }
 
 #[cfg(all(x86_simd, avx512_intrinsics))]
 #[target_feature(enable = "avx512f,avx2,fma,f16c")]
-unsafe fn run_avx512<W: WithHalfSimd>(op: W) {
+unsafe fn run_avx512<H: Half, W: WithHalfSimd<H>>(op: W) {
     op.with_half_simd(crate::simd::avx512::Avx512)
 }
 
@@ -452,7 +468,7 @@ unsafe fn map_on_half<S: HalfSimd, K: Kernel<f32, N>, H: Half, const N: usize>(
     }
 }
 
-impl<H: Half, K: Kernel<f32, 1>> WithHalfSimd for Unary<'_, H, K> {
+impl<H: Half, K: Kernel<f32, 1>> WithHalfSimd<H> for Unary<'_, H, K> {
     #[inline(always)]
     fn with_half_simd<S: HalfSimd>(self, _: S) {
         let len = self.x.len().min(self.y.len());
@@ -465,7 +481,7 @@ impl<H: Half, K: Kernel<f32, 1>> WithHalfSimd for Unary<'_, H, K> {
     }
 }
 
-impl<H: Half, K: Kernel<f32, 1>> WithHalfSimd for UnaryInPlace<'_, H, K> {
+impl<H: Half, K: Kernel<f32, 1>> WithHalfSimd<H> for UnaryInPlace<'_, H, K> {
     #[inline(always)]
     fn with_half_simd<S: HalfSimd>(self, _: S) {
         let len = self.xy.len();
@@ -475,7 +491,7 @@ impl<H: Half, K: Kernel<f32, 1>> WithHalfSimd for UnaryInPlace<'_, H, K> {
     }
 }
 
-impl<H: Half, K: Kernel<f32, 2>> WithHalfSimd for Binary<'_, H, K> {
+impl<H: Half, K: Kernel<f32, 2>> WithHalfSimd<H> for Binary<'_, H, K> {
     #[inline(always)]
     fn with_half_simd<S: HalfSimd>(self, _: S) {
         let len = self.out.len().min(self.a.len()).min(self.b.len());
@@ -524,49 +540,59 @@ impl<H: Half> UseKernel<f32, 2> for RunBinary<'_, H> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use half::{bf16, f16};
 
-    /// The fused path is taken wherever its conversions exist: AVX2 (and AVX-512) with F16C.
-    /// (Its results are checked against the f32 functions by `tests/half_storage.rs` and
-    /// `tests/half_exhaustive.rs`, which reach it through the public functions.)
+    /// The fused path is taken wherever its conversions exist: AVX2 (and AVX-512) with F16C
+    /// for both types, NEON for bf16. (Its results are checked against the f32 functions by
+    /// `tests/half_storage.rs` and `tests/half_exhaustive.rs`, which reach it through the
+    /// public functions.)
     #[test]
     fn taken_where_available() {
-        assert!(!fused_on(Isa::Scalar));
+        assert!(!fused_on::<bf16>(Isa::Scalar) && !fused_on::<f16>(Isa::Scalar));
         #[cfg(x86_simd)]
         {
             let f16c = std::arch::is_x86_feature_detected!("f16c");
-            assert_eq!(fused_on(Isa::Avx2), Isa::Avx2.is_available() && f16c);
-            assert_eq!(fused_on(Isa::Avx512), Isa::Avx512.is_available() && f16c);
+            for isa in [Isa::Avx2, Isa::Avx512] {
+                assert_eq!(fused_on::<bf16>(isa), isa.is_available() && f16c);
+                assert_eq!(fused_on::<f16>(isa), isa.is_available() && f16c);
+            }
             if std::env::var_os("EXPECT_AVX512").is_some() {
                 assert!(
-                    fused_on(Isa::Avx512),
+                    fused_on::<bf16>(Isa::Avx512),
                     "EXPECT_AVX512 is set: AVX-512 must be fused"
                 );
             }
         }
         #[cfg(target_arch = "aarch64")]
-        assert!(!fused_on(Isa::Neon), "NEON stages (no fused lanes yet)");
+        {
+            assert_eq!(fused_on::<bf16>(Isa::Neon), Isa::Neon.is_available());
+            assert!(!fused_on::<f16>(Isa::Neon), "NEON stages f16");
+        }
     }
 
     /// An in-place call and an out-of-place one give the same bits at every length around the
     /// block and vector sizes (through the driver directly, every form of the loop).
-    #[cfg(x86_simd)]
     #[test]
     fn in_place_equals_out_of_place() {
         use crate::driver::Native;
-        for isa in [Isa::Avx2, Isa::Avx512] {
-            if !fused_on(isa) {
+        use crate::kernels::sigmoid::Sigmoid;
+        let mut ran = 0;
+        for isa in Isa::available() {
+            if !fused_on::<bf16>(isa) {
                 continue;
             }
+            ran += 1;
             for n in 0..260 {
-                let x: Vec<half::bf16> = (0..n)
-                    .map(|i| half::bf16::from_f32((i as f32 - 130.0) / 16.0))
+                let x: Vec<bf16> = (0..n)
+                    .map(|i| bf16::from_f32((i as f32 - 130.0) / 16.0))
                     .collect();
-                let mut y = vec![half::bf16::ZERO; n];
+                let mut y = vec![bf16::ZERO; n];
+                let kernel = Native(Sigmoid);
                 dispatch(
                     "test",
                     isa,
                     Unary {
-                        kernel: Native(crate::kernels::sigmoid::Sigmoid),
+                        kernel,
                         x: &x,
                         y: &mut y,
                     },
@@ -576,7 +602,7 @@ mod tests {
                     "test",
                     isa,
                     UnaryInPlace {
-                        kernel: Native(crate::kernels::sigmoid::Sigmoid),
+                        kernel,
                         xy: &mut xy,
                     },
                 );
@@ -587,5 +613,15 @@ mod tests {
                 );
             }
         }
+        // Where a fused ISA exists, the loop above ran on it (no silent skip).
+        #[cfg(x86_simd)]
+        if Isa::Avx2.is_available() && std::arch::is_x86_feature_detected!("f16c") {
+            assert!(ran > 0);
+        }
+        #[cfg(target_arch = "aarch64")]
+        if Isa::Neon.is_available() {
+            assert!(ran > 0);
+        }
+        let _ = ran;
     }
 }

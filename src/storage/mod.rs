@@ -1,6 +1,7 @@
-//! bf16 and f16 slices (feature `half`). On AVX2 and AVX-512 (with F16C) the element-wise
-//! kernels run on 16-bit lanes directly ([`fused`]); otherwise, and for the shaped calls, a
-//! public function's bf16 or f16 instance runs its f32 instance on staged copies, as below.
+//! bf16 and f16 slices (feature `half`). On AVX2 and AVX-512 (with F16C), and for bf16 on
+//! NEON, the element-wise kernels run on 16-bit lanes directly ([`fused`]); otherwise, and
+//! for the shaped calls, a public function's bf16 or f16 instance runs its f32 instance on
+//! staged copies, as below.
 //! Each slice argument is staged through an f32 buffer: inputs are widened (exactly) into it,
 //! the f32 instance runs on the buffers, and outputs are rounded back once.
 //!
@@ -23,7 +24,7 @@ pub(crate) use convert::x86::eight as round_eight;
 pub(crate) use convert::x86_avx512::sixteen as round_sixteen;
 pub(crate) use convert::Conv;
 use core::mem::MaybeUninit;
-#[cfg(x86_simd)]
+#[cfg(any(x86_simd, target_arch = "aarch64"))]
 pub(crate) use fused::HalfLanes;
 
 /// Elements per chunk of an element-wise call: three f32 buffers of this size (a backward's
