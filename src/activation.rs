@@ -361,6 +361,19 @@ impl Activation {
         }
     }
 
+    /// [`Error::GradientNeedsInput`] (naming `func`) where the output does not determine the
+    /// gradient for `T`: the check of every form from the output.
+    fn check_from_output<T: Element>(&self, func: &'static str) -> Result<(), Error> {
+        match self.output_refusal::<T>() {
+            None => Ok(()),
+            Some(reason) => Err(Error::GradientNeedsInput {
+                func,
+                activation: self.to_string(),
+                reason,
+            }),
+        }
+    }
+
     /// Why the output does not determine the gradient for `T`, or `None` if it does.
     fn output_refusal<T: Element>(&self) -> Option<&'static str> {
         match self.spec().from_output {
@@ -629,13 +642,7 @@ impl Activation {
     ) -> Result<(), Error> {
         const F: &str = "Activation::backward_from_output";
         let p = self.prepare::<T>(F, isa)?;
-        if let Some(reason) = self.output_refusal::<T>() {
-            return Err(Error::GradientNeedsInput {
-                func: F,
-                activation: self.to_string(),
-                reason,
-            });
-        }
+        self.check_from_output::<T>(F)?;
         self.same_len(F, &[("y", y.len()), ("dy", dy.len()), ("dx", dx.len())])?;
         run::backward_from_output(self, isa, y, dy, dx, p);
         Ok(())

@@ -133,13 +133,7 @@ impl Activation {
         const F: &str = "Activation::backward_from_output_array";
         let isa = Isa::active();
         let p = self.prepare::<T>(F, isa)?;
-        if let Some(reason) = self.output_refusal::<T>() {
-            return Err(Error::GradientNeedsInput {
-                func: F,
-                activation: self.to_string(),
-                reason,
-            });
-        }
+        self.check_from_output::<T>(F)?;
         self.same_shape(
             F,
             &[("y", y.shape()), ("dy", dy.shape()), ("dx", dx.shape())],

@@ -184,13 +184,7 @@ impl Activation {
     ) -> Result<(), Error> {
         const F: &str = "Activation::backward_from_output_par";
         let p = self.prepare::<T>(F, isa)?;
-        if let Some(reason) = self.output_refusal::<T>() {
-            return Err(Error::GradientNeedsInput {
-                func: F,
-                activation: self.to_string(),
-                reason,
-            });
-        }
+        self.check_from_output::<T>(F)?;
         self.same_len(F, &[("y", y.len()), ("dy", dy.len()), ("dx", dx.len())])?;
         binary_par(y, dy, dx, |a, b, c| {
             run::backward_from_output(self, isa, a, b, c, p)

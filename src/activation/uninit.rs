@@ -11,7 +11,6 @@ use super::{run, Activation};
 use crate::driver::should_stream;
 use crate::write_out::write_out;
 use crate::{Element, Error, Isa};
-use alloc::string::ToString;
 use core::mem::MaybeUninit;
 
 /// Elements per chunk (4-8 KiB of buffer for 4- and 8-byte types).
@@ -184,13 +183,7 @@ impl Activation {
     ) -> Result<&'d mut [T], Error> {
         const F: &str = "Activation::backward_from_output_uninit";
         let p = self.prepare::<T>(F, isa)?;
-        if let Some(reason) = self.output_refusal::<T>() {
-            return Err(Error::GradientNeedsInput {
-                func: F,
-                activation: self.to_string(),
-                reason,
-            });
-        }
+        self.check_from_output::<T>(F)?;
         self.same_len(F, &[("y", y.len()), ("dy", dy.len()), ("dx", dx.len())])?;
         let stream = should_stream::<T>(dx.len());
         let mut space = [MaybeUninit::<T>::uninit(); CHUNK];

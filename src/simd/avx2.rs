@@ -512,7 +512,7 @@ impl crate::storage::HalfLanes for F32x8 {
         }
     }
     #[inline(always)]
-    unsafe fn store_half_pair_exact<H: crate::storage::Half>(
+    unsafe fn store_half_pair_known<H: crate::storage::Half, const EXACT: bool>(
         a: Self,
         b: Self,
         ptr: *mut u16,
@@ -528,36 +528,15 @@ impl crate::storage::HalfLanes for F32x8 {
                 }
                 return;
             }
-            // Exact in bf16: the low sixteen bits are zero, the top ones the result.
-            let r = _mm256_packus_epi32(
-                _mm256_srli_epi32::<16>(_mm256_castps_si256(a.0)),
-                _mm256_srli_epi32::<16>(_mm256_castps_si256(b.0)),
-            );
-            if stream {
-                _mm256_stream_si256(ptr.cast(), r);
+            let r = if EXACT {
+                // Exact in bf16 (or a quiet NaN): the top sixteen bits are the result.
+                _mm256_packus_epi32(
+                    _mm256_srli_epi32::<16>(_mm256_castps_si256(a.0)),
+                    _mm256_srli_epi32::<16>(_mm256_castps_si256(b.0)),
+                )
             } else {
-                _mm256_storeu_si256(ptr.cast(), r);
-            }
-        }
-    }
-    #[inline(always)]
-    unsafe fn store_half_pair_no_nan<H: crate::storage::Half>(
-        a: Self,
-        b: Self,
-        ptr: *mut u16,
-        stream: bool,
-    ) {
-        // SAFETY: as `store_half_pair` (and `stream_half_pair` where `stream`).
-        unsafe {
-            if !H::BF16 {
-                if stream {
-                    Self::stream_half_pair::<H>(a, b, ptr);
-                } else {
-                    Self::store_half_pair::<H>(a, b, ptr);
-                }
-                return;
-            }
-            let r = _mm256_packus_epi32(bf16_of_non_nan(a.0), bf16_of_non_nan(b.0));
+                _mm256_packus_epi32(bf16_of_non_nan(a.0), bf16_of_non_nan(b.0))
+            };
             if stream {
                 _mm256_stream_si256(ptr.cast(), r);
             } else {

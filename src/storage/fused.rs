@@ -89,31 +89,20 @@ pub(crate) trait HalfLanes: Vector<Elem = f32> {
         }
     }
     /// [`HalfLanes::store_half_pair`] (`stream`: [`HalfLanes::stream_half_pair`]) for a pair
-    /// whose every lane is exact in `H` (a [`Kernel::SELECTS`] kernel's results, NaNs quiet):
-    /// a form may truncate instead of rounding (the same bits).
+    /// known to need less than a general rounding, so a form may skip steps (the same bits):
+    /// with `EXACT`, every lane is a value of `H` or a quiet NaN (a [`Kernel::SELECTS`]
+    /// kernel's results: AVX2's bf16 form truncates); without, no lane is NaN (its bf16 form
+    /// rounds without the NaN steps).
     ///
     /// # Safety
-    /// As the form chosen by `stream`; every lane of `a` and `b` is a value of `H` or a quiet
-    /// NaN.
+    /// As the form chosen by `stream`, and the lanes as stated.
     #[inline(always)]
-    unsafe fn store_half_pair_exact<H: Half>(a: Self, b: Self, ptr: *mut u16, stream: bool) {
-        // SAFETY: as the caller guarantees.
-        unsafe {
-            if stream {
-                Self::stream_half_pair::<H>(a, b, ptr)
-            } else {
-                Self::store_half_pair::<H>(a, b, ptr)
-            }
-        }
-    }
-    /// [`HalfLanes::store_half_pair`] (`stream`: [`HalfLanes::stream_half_pair`]) for a pair
-    /// known to hold no NaN lane: a form may then skip its NaN handling (AVX2's bf16 rounding
-    /// is two operations shorter per vector).
-    ///
-    /// # Safety
-    /// As the form chosen by `stream`; no lane of `a` or `b` is NaN.
-    #[inline(always)]
-    unsafe fn store_half_pair_no_nan<H: Half>(a: Self, b: Self, ptr: *mut u16, stream: bool) {
+    unsafe fn store_half_pair_known<H: Half, const EXACT: bool>(
+        a: Self,
+        b: Self,
+        ptr: *mut u16,
+        stream: bool,
+    ) {
         // SAFETY: as the caller guarantees.
         unsafe {
             if stream {
@@ -387,7 +376,7 @@ unsafe fn block<V, K, H, const N: usize>(
             }
             // SAFETY: as the caller guarantees; the results are inputs (values of `H`),
             // parameters (widened from `H`), zero, or quiet NaNs.
-            unsafe { V::store_half_pair_exact::<H>(ra, rb, out.add(at), stream) };
+            unsafe { V::store_half_pair_known::<H, true>(ra, rb, out.add(at), stream) };
             continue;
         }
         if !K::NAN_SAFE {
@@ -396,7 +385,7 @@ unsafe fn block<V, K, H, const N: usize>(
                 (ra, rb) = (kernel.fix(a, ra), kernel.fix(b, rb));
             } else {
                 // SAFETY: as the caller guarantees; neither result holds a NaN lane.
-                unsafe { V::store_half_pair_no_nan::<H>(ra, rb, out.add(at), stream) };
+                unsafe { V::store_half_pair_known::<H, false>(ra, rb, out.add(at), stream) };
                 continue;
             }
         }
