@@ -419,6 +419,57 @@ impl crate::storage::HalfLanes for F32x16 {
         // SAFETY: as `store_half`, and `ptr` is 32-byte aligned (caller).
         unsafe { _mm256_stream_si256(ptr.cast(), crate::storage::round_sixteen::<H>(self.0)) }
     }
+    // bf16 results known to be exact (truncated) or NaN-free (rounded without the NaN
+    // blend), each vector narrowed by `vpmovdw`; f16 as `store_half`.
+    #[inline(always)]
+    unsafe fn store_half_pair_known<H: crate::storage::Half, const EXACT: bool>(
+        a: Self,
+        b: Self,
+        ptr: *mut u16,
+        stream: bool,
+    ) {
+        if !H::BF16 {
+            // SAFETY: as `store_half_pair` (and `stream_half_pair` where `stream`).
+            unsafe {
+                if stream {
+                    Self::stream_half_pair::<H>(a, b, ptr);
+                } else {
+                    Self::store_half_pair::<H>(a, b, ptr);
+                }
+            }
+            return;
+        }
+        let (ra, rb) = (bf16_known::<EXACT>(a.0), bf16_known::<EXACT>(b.0));
+        // SAFETY: 32 writable elements at `ptr` (caller); 32-byte aligned where `stream`.
+        unsafe {
+            if stream {
+                _mm256_stream_si256(ptr.cast(), ra);
+                _mm256_stream_si256(ptr.add(16).cast(), rb);
+            } else {
+                _mm256_storeu_si256(ptr.cast(), ra);
+                _mm256_storeu_si256(ptr.add(16).cast(), rb);
+            }
+        }
+    }
+}
+
+/// Sixteen f32 known to be exact in bf16 or quiet NaNs (`EXACT`: truncated) or to hold no NaN
+/// (rounded to nearest even without the NaN steps), narrowed to bf16 bits.
+#[cfg(feature = "half")]
+#[inline(always)]
+fn bf16_known<const EXACT: bool>(x: __m512) -> __m256i {
+    avx512!({
+        let bits = _mm512_castps_si512(x);
+        let top = if EXACT {
+            _mm512_srli_epi32::<16>(bits)
+        } else {
+            let lsb = _mm512_and_si512(_mm512_srli_epi32::<16>(bits), _mm512_set1_epi32(1));
+            let bias = _mm512_add_epi32(lsb, _mm512_set1_epi32(0x7fff));
+            _mm512_srli_epi32::<16>(_mm512_add_epi32(bits, bias))
+        };
+        // Every lane is <= 0xffff, so the truncating narrowing keeps it.
+        _mm512_cvtepi32_epi16(top)
+    })
 }
 
 #[cfg(feature = "half")]
