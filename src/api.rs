@@ -8,9 +8,9 @@
 //! kernels on every ISA, so its rebuilds do not pay for their code generation. The bf16 and
 //! f16 instances compile the body once more with `T = f32` and the 16-bit slices, whose
 //! kernels then load and store 16-bit lanes (`storage::fused`) on AVX2 and AVX-512 (and bf16
-//! on NEON); elsewhere,
-//! and for the bodies marked `staged` (shaped calls: PReLU, CReLU, softmax, the GLUs), they run
-//! the f32 instance on staged f32 copies of their arguments (`storage`).
+//! on NEON); elsewhere, and for the bodies marked `staged` (shaped calls: PReLU, CReLU,
+//! softmax, the GLUs), they run the f32 instance on staged f32 copies of their arguments
+//! (`storage`).
 
 use crate::Element;
 

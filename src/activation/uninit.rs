@@ -120,19 +120,9 @@ impl Activation {
         const F: &str = "Activation::backward_uninit";
         let p = self.prepare::<T>(F, isa)?;
         self.same_len(F, &[("x", x.len()), ("dy", dy.len()), ("dx", dx.len())])?;
-        let stream = should_stream::<T>(dx.len());
-        let mut space = [MaybeUninit::<T>::uninit(); CHUNK];
-        let buf = zeroed_prefix(&mut space, x.len());
-        for ((xc, dyc), dxc) in x
-            .chunks(CHUNK)
-            .zip(dy.chunks(CHUNK))
-            .zip(dx.chunks_mut(CHUNK))
-        {
-            let b = &mut buf[..xc.len()];
-            run::backward(self, isa, xc, dyc, b, p);
-            write_out(b, dxc, stream);
-        }
-        Ok(initialised(dx))
+        Ok(binary_into(x, dy, dx, |a, b, out| {
+            run::backward(self, isa, a, b, out, p)
+        }))
     }
 
     /// Gradient from the output into uninitialised memory on [`Isa::active`]: writes
@@ -185,19 +175,9 @@ impl Activation {
         let p = self.prepare::<T>(F, isa)?;
         self.check_from_output::<T>(F)?;
         self.same_len(F, &[("y", y.len()), ("dy", dy.len()), ("dx", dx.len())])?;
-        let stream = should_stream::<T>(dx.len());
-        let mut space = [MaybeUninit::<T>::uninit(); CHUNK];
-        let buf = zeroed_prefix(&mut space, y.len());
-        for ((yc, dyc), dxc) in y
-            .chunks(CHUNK)
-            .zip(dy.chunks(CHUNK))
-            .zip(dx.chunks_mut(CHUNK))
-        {
-            let b = &mut buf[..yc.len()];
-            run::backward_from_output(self, isa, yc, dyc, b, p);
-            write_out(b, dxc, stream);
-        }
-        Ok(initialised(dx))
+        Ok(binary_into(y, dy, dx, |a, b, out| {
+            run::backward_from_output(self, isa, a, b, out, p)
+        }))
     }
 
     /// Gradient from the input, accumulated on [`Isa::active`]: `dx[i] = dx[i] + dy[i] *
@@ -261,6 +241,30 @@ impl Activation {
         }
         Ok(())
     }
+}
+
+/// `out = f(a, b)` into uninitialised `out` (the lengths already checked equal), chunk by chunk
+/// through a buffer on the stack, copied out with non-temporal stores from 8 MiB as the plain
+/// forms decide; returns `out` initialised.
+fn binary_into<'o, T: Element>(
+    a: &[T],
+    b: &[T],
+    out: &'o mut [MaybeUninit<T>],
+    f: impl Fn(&[T], &[T], &mut [T]),
+) -> &'o mut [T] {
+    let stream = should_stream::<T>(out.len());
+    let mut space = [MaybeUninit::<T>::uninit(); CHUNK];
+    let buf = zeroed_prefix(&mut space, a.len());
+    for ((ac, bc), oc) in a
+        .chunks(CHUNK)
+        .zip(b.chunks(CHUNK))
+        .zip(out.chunks_mut(CHUNK))
+    {
+        let chunk = &mut buf[..ac.len()];
+        f(ac, bc, chunk);
+        write_out(chunk, oc, stream);
+    }
+    initialised(out)
 }
 
 /// The first `min(n, CHUNK)` elements of `space`, set to zero (only as many as a call uses).

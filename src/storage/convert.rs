@@ -163,11 +163,7 @@ impl Conv {
             // SAFETY: SSE is available on every x86-64 target with SIMD registers.
             #[allow(unused_unsafe)]
             // a safe call from Rust 1.87 on; the MSRV needs the block
-            Conv::F16c => unsafe { core::arch::x86_64::_mm_sfence() },
-            #[cfg(all(x86_simd, avx512_intrinsics))]
-            // SAFETY: as above.
-            #[allow(unused_unsafe)]
-            Conv::Avx512 => unsafe { core::arch::x86_64::_mm_sfence() },
+            _ => unsafe { core::arch::x86_64::_mm_sfence() },
         }
     }
 }
